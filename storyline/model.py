@@ -5,7 +5,8 @@ Plain dataclasses, no I/O: every stage (ingest, understand, group, store, serve)
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import dataclasses
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -46,7 +47,7 @@ class Fact:
     end: int = -1
     component: str = ""
     confidence: float = 1.0
-    extra: dict[str, Any] = field(default_factory=dict)
+    extra: dict[str, Any] = dataclasses.field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -73,11 +74,11 @@ class Item:
     language: str | None = None
     truncated: bool = False
     content_hash: str = ""
-    authors: list[str] = field(default_factory=list)
-    categories: list[str] = field(default_factory=list)
-    facts: list[Fact] = field(default_factory=list)
+    authors: list[str] = dataclasses.field(default_factory=list)
+    categories: list[str] = dataclasses.field(default_factory=list)
+    facts: list[Fact] = dataclasses.field(default_factory=list)
     # Per-item notes from the pipeline ("split: low confidence", "component X failed: ...").
-    flags: list[str] = field(default_factory=list)
+    flags: list[str] = dataclasses.field(default_factory=list)
     split_confidence: float | None = None
     duplicate_of: str | None = None
 
@@ -105,4 +106,4 @@ class Assignment:
     story_id: str
     score: float
     is_new_story: bool
-    explanation: dict[str, Any] = field(default_factory=dict)
+    explanation: dict[str, Any] = dataclasses.field(default_factory=dict)

@@ -84,7 +84,7 @@ class Pipeline:
             try:
                 result = component(item)
             except Exception as exc:  # noqa: BLE001 - one bad component must not stop a run
-                log.warning("item %s: component %s failed: %s", item.id, component.name, exc)
+                log.debug("item %s: component %s failed: %s", item.id, component.name, exc)
                 item.flags.append(f"component {component.name} failed: {exc}")
                 continue
             if not isinstance(result, Item):

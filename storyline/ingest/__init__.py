@@ -1,0 +1,32 @@
+"""Ingest: bytes from a path, URL or stdin become items, whatever the format."""
+
+from __future__ import annotations
+
+from storyline.ingest.detect import Format, decode_text, detect_format
+from storyline.ingest.feeds import parse_feed
+from storyline.ingest.inputs import RawInput
+from storyline.ingest.listing import parse_listing
+from storyline.ingest.records import ParseContext, Parsed
+from storyline.ingest.tabular import parse_csv, parse_jsonl
+
+__all__ = ["Format", "ParseContext", "Parsed", "parse_input"]
+
+
+def parse_input(raw: RawInput, ctx: ParseContext) -> tuple[Format, Parsed]:
+    """Detect the format of an input from its content and parse it."""
+    fmt = detect_format(raw.data, raw.source.location, raw.content_type)
+    if fmt is Format.FEED:
+        return fmt, parse_feed(raw.data, ctx)
+    if fmt is Format.HTML:
+        parsed = Parsed()
+        parsed.rejected.append(
+            f"{ctx.source_name}: an HTML page; storyline reads feeds, listings, JSON Lines and CSV "
+            "(give the page's feed URL instead)"
+        )
+        return fmt, parsed
+    text = decode_text(raw.data)
+    if fmt is Format.JSONL:
+        return fmt, parse_jsonl(text, ctx)
+    if fmt is Format.CSV:
+        return fmt, parse_csv(text, ctx)
+    return fmt, parse_listing(text, ctx)

@@ -1,0 +1,229 @@
+"""The ingest run: inputs in, items understood, grouped and stored. The CLI and API call this.
+
+A run reads and parses every input first (a bad input is reported and skipped), rebuilds the
+grouper from the stored stories around the new items' dates, then understands, groups and
+stores one input at a time, each in its own transaction.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import BinaryIO
+
+import httpx
+
+from storyline.group.base import Grouper
+from storyline.group.tfidf import TfidfGrouper
+from storyline.ingest import parse_input
+from storyline.ingest.inputs import FetchSettings, InputError, RawInput, read_input
+from storyline.ingest.records import ParseContext, Parsed
+from storyline.model import Assignment, Item
+from storyline.store.db import Store, item_time
+from storyline.understand.build import build_pipeline
+from storyline.understand.pipeline import Pipeline
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class IngestSettings:
+    """Options of an ingest run."""
+
+    # Publication date for inputs that carry none (listings); else the ingest time is used.
+    date: datetime | None = None
+    source_name: str | None = None
+    fetch: FetchSettings = field(default_factory=FetchSettings)
+
+
+@dataclass(slots=True)
+class InputReport:
+    """What happened to one input."""
+
+    location: str
+    source: str = ""
+    format: str = ""
+    new: int = 0
+    duplicate: int = 0
+    rejected: int = 0
+    warnings: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def failed(self) -> bool:
+        """True when the input could not be read at all."""
+        return bool(self.errors)
+
+
+@dataclass(slots=True)
+class IngestReport:
+    """What happened to every input of a run."""
+
+    inputs: list[InputReport] = field(default_factory=list)
+
+    @property
+    def new(self) -> int:
+        """Items stored for the first time."""
+        return sum(r.new for r in self.inputs)
+
+    @property
+    def duplicate(self) -> int:
+        """Items already stored (or repeated within the run)."""
+        return sum(r.duplicate for r in self.inputs)
+
+    @property
+    def failed(self) -> int:
+        """Inputs that could not be read, plus records rejected inside readable inputs."""
+        return sum(1 for r in self.inputs if r.failed) + sum(r.rejected for r in self.inputs)
+
+
+@dataclass(slots=True)
+class _Pending:
+    report: InputReport
+    raw: RawInput
+    parsed: Parsed
+
+
+Progress = Callable[[str, int], None]
+
+
+def ingest(
+    store: Store,
+    locations: Sequence[str],
+    settings: IngestSettings | None = None,
+    *,
+    pipeline: Pipeline | None = None,
+    grouper: Grouper | None = None,
+    transport: httpx.BaseTransport | None = None,
+    stdin: BinaryIO | None = None,
+    now: datetime | None = None,
+    progress: Progress | None = None,
+) -> IngestReport:
+    """Ingest every location (path, URL or ``-``) into the store and report what happened."""
+    settings = settings or IngestSettings()
+    now = now or datetime.now(UTC)
+    report = IngestReport()
+    pending: list[_Pending] = []
+    for location in locations:
+        item_report = InputReport(location=location)
+        report.inputs.append(item_report)
+        pending_input = _read_and_parse(
+            store, location, settings, item_report, transport, stdin, now
+        )
+        if pending_input is not None:
+            pending.append(pending_input)
+        if progress:
+            progress("read", 1)
+    if not pending:
+        return report
+    pipeline = pipeline or build_pipeline(store.split_corrections())
+    grouper = grouper or _rebuild_grouper(store, [p.parsed.items for p in pending])
+    for entry in pending:
+        _store_input(store, entry, pipeline, grouper)
+        if progress:
+            progress("stored", len(entry.parsed.items))
+    return report
+
+
+def _read_and_parse(
+    store: Store,
+    location: str,
+    settings: IngestSettings,
+    report: InputReport,
+    transport: httpx.BaseTransport | None,
+    stdin: BinaryIO | None,
+    now: datetime,
+) -> _Pending | None:
+    try:
+        raw = read_input(
+            location,
+            name=settings.source_name,
+            stdin=stdin,
+            transport=transport,
+            settings=settings.fetch,
+        )
+    except InputError as exc:
+        report.errors.append(str(exc))
+        return None
+    report.source = raw.source.name
+    store.save_source(raw.source, now)
+    ctx = ParseContext(raw.source.id, raw.source.name, now, settings.date)
+    try:
+        fmt, parsed = parse_input(raw, ctx)
+    except Exception as exc:  # noqa: BLE001 - a parser bug must not cost the other inputs
+        message = f"{raw.source.name}: could not be parsed: {type(exc).__name__}: {exc}"
+        report.errors.append(message)
+        store.record_source_result(raw.source.id, now, message)
+        return None
+    report.format = str(fmt)
+    report.warnings.extend(parsed.warnings)
+    report.rejected = len(parsed.rejected)
+    for message in [*parsed.warnings, *parsed.rejected]:
+        log.debug("%s", message)
+    for source in parsed.sources.values():
+        store.save_source(source, now)
+    if parsed.rejected and not parsed.items:
+        store.record_source_result(raw.source.id, now, parsed.rejected[0])
+    else:
+        store.record_source_result(
+            raw.source.id, now, parsed.warnings[0] if parsed.warnings else None
+        )
+    return _Pending(report, raw, parsed)
+
+
+def _rebuild_grouper(store: Store, batches: Iterable[list[Item]]) -> TfidfGrouper:
+    """A grouper whose state agrees with the stored stories around the new items' dates."""
+    grouper = TfidfGrouper()
+    times = [item_time(item) for batch in batches for item in batch]
+    if not times:
+        return grouper
+    window = timedelta(days=grouper.window_days * 2)
+    for item, assignment in store.replay_links(min(times) - window, max(times) + window):
+        grouper.learn_one(item, assignment)
+    return grouper
+
+
+def _store_input(store: Store, entry: _Pending, pipeline: Pipeline, grouper: Grouper) -> None:
+    report = entry.report
+    unique: dict[str, Item] = {}
+    for item in entry.parsed.items:
+        if item.id in unique:
+            report.duplicate += 1
+        else:
+            unique[item.id] = item
+    known = store.existing_item_ids(unique)
+    report.duplicate += len(known)
+    fresh = [item for item_id, item in unique.items() if item_id not in known]
+    fresh.sort(key=item_time)
+    understood = [pipeline.run_one(item) for item in fresh]
+    failures = Counter(
+        flag for item in understood for flag in item.flags if flag.startswith("component ")
+    )
+    for flag, count in sorted(failures.items()):
+        report.warnings.append(f"{report.source}: {count} items: {flag}")
+    originals = store.originals_by_content_hash({i.content_hash for i in understood})
+    story_of_original = store.stories_of(list(originals.values()))
+    assignments: list[Assignment] = []
+    for item in understood:
+        original = originals.get(item.content_hash)
+        if original is not None and original in story_of_original:
+            # An exact copy joins its original's story but does not count as more coverage.
+            item.duplicate_of = original
+            assignments.append(
+                Assignment(
+                    story_of_original[original],
+                    1.0,
+                    is_new_story=False,
+                    explanation={"duplicate_of": original, "similarity": 1.0},
+                )
+            )
+            continue
+        assignment = grouper.learn_one(item)
+        originals.setdefault(item.content_hash, item.id)
+        story_of_original[item.id] = assignment.story_id
+        assignments.append(assignment)
+    store.write_batch(understood, assignments)
+    report.new += len(understood)

@@ -1,0 +1,1 @@
+"""Small text utilities shared by the stages: tokens, stop words, capitalised names."""
