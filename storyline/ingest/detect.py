@@ -30,10 +30,21 @@ def decode_text(data: bytes) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        best = from_bytes(data).best()
-        if best is not None:
-            return str(best)
+        pass
+    matches = from_bytes(data)
+    best = matches.best()
+    if best is None:
         return data.decode("latin-1")
+    # charset-normalizer often ties several single-byte code pages on Western text; the tie
+    # goes to windows-1252, the web's default for legacy Western pages (WHATWG Encoding).
+    for match in matches:
+        if (
+            match.encoding == "cp1252"
+            and match.chaos <= best.chaos
+            and match.coherence >= best.coherence
+        ):
+            return str(match)
+    return str(best)
 
 
 def detect_format(data: bytes, name: str = "", content_type: str | None = None) -> Format:

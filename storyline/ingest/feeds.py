@@ -59,7 +59,8 @@ def check_xml_safety(data: bytes) -> None:
 
 def _entry_time(entry: Any) -> datetime | None:
     for key in ("published_parsed", "updated_parsed", "created_parsed"):
-        value = entry.get(key)
+        # dict.get skips feedparser's deprecated key aliasing (it warns on every access).
+        value = dict.get(entry, key)
         if isinstance(value, time.struct_time):
             try:
                 return datetime.fromtimestamp(calendar.timegm(value), tz=UTC)
