@@ -26,7 +26,7 @@ def shared_data_dir() -> Path | None:
 
 @pytest.fixture
 def shared_data() -> Path:
-    """The shared data folder; tests needing it fail in CI (STORYLINE_REQUIRE_SHARED=1) if absent."""
+    """The shared data; tests needing it fail, not skip, when STORYLINE_REQUIRE_SHARED is set."""
     path = shared_data_dir()
     if path is None:
         if os.environ.get("STORYLINE_REQUIRE_SHARED"):

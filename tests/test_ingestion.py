@@ -47,7 +47,7 @@ def test_sample_listing_items_and_stories(store: Store) -> None:
     assert all(i.published == datetime(2020, 11, 17, tzinfo=UTC) for i in items.values())
 
     story = stories_by_headline(store)
-    peru = [s for h, s in story.items() if h.endswith("in Peru") or h.endswith("shakes Peru")]
+    peru = [s for h, s in story.items() if h.endswith(("in Peru", "shakes Peru"))]
     assert len(peru) == 2 and peru[0] == peru[1]
     fayaz_stories = {s for h, s in story.items() if "Amar Fayaz" in h}
     assert len(fayaz_stories) == 1

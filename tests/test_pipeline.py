@@ -56,7 +56,7 @@ def item() -> Item:
 
 
 def test_order_is_checked_when_built() -> None:
-    with pytest.raises(PipelineError, match="needs_language.*language"):
+    with pytest.raises(PipelineError, match=r"needs_language.*language"):
         Pipeline([NeedsLanguage(), Language()])
     assert Pipeline([Language(), NeedsLanguage()]).names == ["language", "needs_language"]
     with pytest.raises(PipelineError, match="twice"):
