@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine, text
 
 from storyline.store.db import Store
 
@@ -35,8 +36,29 @@ def shared_data() -> Path:
     return path
 
 
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    """A fresh SQLite store in a temporary folder."""
-    with Store.open(tmp_path / "test.db") as opened:
+def _reset_postgres(url: str) -> None:
+    """Drop every table, so each test starts from an empty, freshly migrated database."""
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    """A fresh store: SQLite in a temporary folder, and PostgreSQL when one is configured.
+
+    ``STORYLINE_TEST_POSTGRES_URL`` names a database the tests may wipe; CI starts a server and
+    sets it, so the store is proven on both backends.
+    """
+    if request.param == "sqlite":
+        target = str(tmp_path / "test.db")
+    else:
+        url = os.environ.get("STORYLINE_TEST_POSTGRES_URL")
+        if not url:
+            pytest.skip("no PostgreSQL configured (STORYLINE_TEST_POSTGRES_URL)")
+        _reset_postgres(url)
+        target = url
+    with Store.open(target) as opened:
         yield opened
