@@ -1,0 +1,236 @@
+"""Benchmark of the understand stage: quality against silver/hand labels, speed, load, memory.
+
+    python bench/understand.py [--mind PATH] [--backend spacy|rules] [--runs 3] [--workers 2]
+
+Prints per-type precision/recall of places, people and organisations against MIND's linked
+entities (a silver standard: a hit is the same surface form with the same type, P → person,
+O → org, G/L → place), date accuracy on ``tests/fixtures/dates_labelled.jsonl``, items per
+second for headline + teaser items on the machine's cores (median of several runs), model
+load time and peak RSS. The scoring functions are shared with the floor test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing as mp
+import resource
+import statistics
+import sys
+import time
+from collections.abc import Iterable, Sequence
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from storyline.model import Item  # noqa: E402
+from storyline.understand.dates import find_dates  # noqa: E402
+from storyline.understand.default import UnderstandSettings, default_components  # noqa: E402
+from storyline.understand.pipeline import Component, Pipeline  # noqa: E402
+
+MIND = ROOT.parent / "shared" / "data" / "headlines" / "mind-dev.tsv"
+DATES = ROOT / "tests" / "fixtures" / "dates_labelled.jsonl"
+TYPES = {"P": "person", "O": "org", "G": "place", "L": "place"}
+
+
+def read_mind(path: Path, limit: int | None = None) -> list[dict[str, Any]]:
+    """Rows of a MIND news TSV as dicts: id, title, abstract and the gold entity sets."""
+    rows = []
+    with path.open(encoding="utf-8") as fh:
+        for line in fh:
+            cols = line.rstrip("\n").split("\t")
+            gold: set[tuple[str, str]] = set()
+            for col in cols[6:8]:
+                for ent in json.loads(col or "[]"):
+                    kind = TYPES.get(ent["Type"])
+                    if kind:
+                        gold |= {(norm(s), kind) for s in ent["SurfaceForms"]}
+            rows.append({"id": cols[0], "title": cols[3], "abstract": cols[4], "gold": gold})
+            if limit and len(rows) >= limit:
+                break
+    return rows
+
+
+def norm(surface: str) -> str:
+    """Compare surface forms loosely: case, a final dot and a possessive do not matter."""
+    s = surface.strip().casefold().replace("’", "'")
+    if s.endswith("'s"):
+        s = s[:-2]
+    return s.rstrip(".")
+
+
+def mind_item(row: dict[str, Any]) -> Item:
+    """A MIND row as an ingested item (title → headline, abstract → teaser)."""
+    return Item(id=row["id"], source_id="mind", raw_text=row["title"], headline=row["title"],
+                teaser=row["abstract"], published=datetime(2019, 11, 15, tzinfo=UTC))
+
+
+def predicted(item: Item) -> set[tuple[str, str]]:
+    """(surface, type) pairs an understood item claims, demonyms left out (MIND types them
+    as nationalities, not places)."""
+    out: set[tuple[str, str]] = set()
+    for fact in item.facts:
+        if fact.kind not in ("place", "person", "org"):
+            continue
+        if fact.kind == "place" and fact.extra.get("kind") == "demonym":
+            continue
+        for mention in fact.extra.get("mentions", []):
+            out.add((norm(mention["surface"]), fact.kind))
+    return out
+
+
+def score_mind(
+    rows: Sequence[dict[str, Any]], items: Sequence[Item]
+) -> dict[str, dict[str, float]]:
+    """Micro-averaged precision and recall per type over items."""
+    counts = {k: {"tp_p": 0, "pred": 0, "tp_r": 0, "gold": 0} for k in ("place", "person", "org")}
+    for row, item in zip(rows, items, strict=True):
+        pred = predicted(item)
+        for kind, c in counts.items():
+            p = {s for s, k in pred if k == kind}
+            g = {s for s, k in row["gold"] if k == kind}
+            c["pred"] += len(p)
+            c["gold"] += len(g)
+            c["tp_p"] += len(p & g)
+            c["tp_r"] += len(g & p)
+    return {
+        kind: {
+            "precision": c["tp_p"] / c["pred"] if c["pred"] else 0.0,
+            "recall": c["tp_r"] / c["gold"] if c["gold"] else 0.0,
+            "predicted": c["pred"], "gold": c["gold"],
+        }
+        for kind, c in counts.items()
+    }
+
+
+def read_dates(path: Path = DATES) -> list[dict[str, Any]]:
+    """The hand-labelled date mentions (one JSON object a line)."""
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+
+
+def score_dates(labelled: Iterable[dict[str, Any]],
+                failures: list[dict[str, Any]] | None = None) -> dict[str, float]:
+    """Share of labelled mentions resolved as labelled, and wrong relative resolutions.
+
+    A mention labelled null is right when the resolver leaves it unresolved or ignores it;
+    a dated one is right when a resolved mention overlapping the surface has that value.
+    """
+    total = right = wrong_relative = 0
+    for case in labelled:
+        total += 1
+        text, surface, needle = case["text"], case["surface"], case.get("needle", case["surface"])
+        # The needle pins which occurrence of the surface is meant ("2019" twice in a text).
+        start = text.index(needle) + max(0, needle.find(surface))
+        ref = date.fromisoformat(case["reference_date"])
+        mentions, _ = find_dates(text, ref, bool(case.get("estimated", False)))
+        hits = [m for m in mentions if m.start < start + len(surface) and start < m.end]
+        got = next((m.value for m in hits if m.value), None)
+        if got == case["expected"]:
+            right += 1
+            continue
+        if got is not None and any(m.relative for m in hits):
+            wrong_relative += 1
+        if failures is not None:
+            failures.append({**case, "got": got})
+    return {"mentions": total, "accuracy": right / total if total else 0.0,
+            "wrong_relative": wrong_relative}
+
+
+def _run_chunk(args: tuple[str, list[tuple[str, str]]]) -> int:
+    backend, pairs = args
+    pipe = _worker_pipeline(backend)
+    for comp in pipe:  # no help from texts cached by an earlier run
+        recognizer = getattr(comp, "recognizer", None)
+        if recognizer is not None:
+            recognizer.clear()
+    items = [Item(id=str(i), source_id="b", raw_text=h, headline=h, teaser=t,
+                  published=datetime(2019, 11, 15, tzinfo=UTC)) for i, (h, t) in enumerate(pairs)]
+    return sum(len(it.facts) for it in run_batched(pipe, items))
+
+
+_PIPES: dict[str, list[Component]] = {}
+
+
+def _worker_pipeline(backend: str) -> list[Component]:
+    if backend not in _PIPES:
+        _PIPES[backend] = default_components(UnderstandSettings(ner_backend=backend))
+    return _PIPES[backend]
+
+
+def run_batched(components: list[Component], items: list[Item], batch: int = 256) -> list[Item]:
+    """Run components over items, letting components with a ``pipe`` method batch."""
+    Pipeline(components)  # checks the order
+    out = items
+    for comp in components:
+        pipe = getattr(comp, "pipe", None)
+        out = list(pipe(out, batch)) if pipe else [comp(i) for i in out]
+    return out
+
+
+def throughput(backend: str, pairs: list[tuple[str, str]], workers: int, runs: int) -> float:
+    """Median items/s over ``runs`` runs with ``workers`` processes (models preloaded)."""
+    ctx = mp.get_context("spawn")
+    chunks = [pairs[i : i + 250] for i in range(0, len(pairs), 250)]
+    rates = []
+    with ctx.Pool(workers) as pool:
+        pool.map(_run_chunk, [(backend, pairs[:50])] * workers)  # load models
+        for _ in range(runs):
+            start = time.perf_counter()
+            pool.map(_run_chunk, [(backend, c) for c in chunks], chunksize=1)
+            rates.append(len(pairs) / (time.perf_counter() - start))
+    return statistics.median(rates)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Run the benchmark and print its figures."""
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--mind", type=Path, default=MIND)
+    ap.add_argument("--backend", default="spacy", choices=["spacy", "rules"])
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--json", action="store_true", help="print one JSON object instead")
+    args = ap.parse_args(argv)
+
+    t0 = time.perf_counter()
+    components = default_components(UnderstandSettings(ner_backend=args.backend))
+    warm = Item(id="w", source_id="b", raw_text="", headline="Warm up in Lima, Peru",
+                teaser="Officials met yesterday in Lima with John Smith of Acme Corp.",
+                published=datetime(2020, 11, 17, tzinfo=UTC))
+    for comp in components:
+        comp(warm)
+    load_s = time.perf_counter() - t0
+
+    rows = read_mind(args.mind)
+    items = run_batched(components, [mind_item(r) for r in rows])
+    quality = score_mind(rows, items)
+    dates = score_dates(read_dates())
+    pairs = [(r["title"], r["abstract"]) for r in rows] * 2
+    rate = throughput(args.backend, pairs, args.workers, args.runs)
+    rate_one = throughput(args.backend, pairs[:1000], 1, args.runs)
+    titles = [(r["title"], "") for r in rows] * 2
+    rate_titles = throughput(args.backend, titles, args.workers, args.runs)
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    result = {"backend": args.backend, "quality": quality, "dates": dates,
+              "items_per_s_headline_teaser": rate, "items_per_s_one_core": rate_one,
+              "items_per_s_headline_only": rate_titles, "workers": args.workers,
+              "load_s": load_s, "peak_rss_mib_main": rss}
+    if args.json:
+        print(json.dumps(result, indent=2))
+        return
+    print(f"backend: {args.backend}")
+    for kind, q in quality.items():
+        print(f"{kind:7s} precision {q['precision']:.3f}  recall {q['recall']:.3f}  "
+              f"(predicted {q['predicted']}, silver {q['gold']})")
+    print(f"dates   accuracy {dates['accuracy']:.3f} on {dates['mentions']} mentions, "
+          f"wrong relative resolutions: {dates['wrong_relative']}")
+    print(f"speed   {rate:.0f} items/s headline+teaser on {args.workers} processes "
+          f"({rate_one:.0f} on one), {rate_titles:.0f} items/s headline only")
+    print(f"load    {load_s:.2f} s (all components, first item)")
+    print(f"memory  peak RSS {rss:.0f} MiB (main process, one pipeline)")
+
+
+if __name__ == "__main__":
+    main()
