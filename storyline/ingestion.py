@@ -17,7 +17,8 @@ from typing import BinaryIO
 import httpx
 
 from storyline.group.base import Grouper
-from storyline.group.tfidf import TfidfGrouper
+from storyline.group.dedup import DuplicateDetector
+from storyline.group.stories import StoryGrouper
 from storyline.ingest import parse_input
 from storyline.ingest.inputs import FetchSettings, InputError, RawInput, read_input
 from storyline.ingest.records import ParseContext, Parsed
@@ -89,6 +90,15 @@ class _Pending:
 
 Progress = Callable[[str, int], None]
 
+# Stories active this many days before the earliest new item (or after the latest) are
+# replayed into the grouper; longer than any grouper's window, so nothing it needs is missed.
+REPLAY_DAYS = 7
+
+
+def default_grouper() -> Grouper:
+    """The grouper a run uses unless told otherwise."""
+    return StoryGrouper()
+
 
 def ingest(
     store: Store,
@@ -96,7 +106,7 @@ def ingest(
     settings: IngestSettings | None = None,
     *,
     pipeline: Pipeline | None = None,
-    grouper: Grouper | None = None,
+    grouper_factory: Callable[[], Grouper] = default_grouper,
     transport: httpx.BaseTransport | None = None,
     stdin: BinaryIO | None = None,
     now: datetime | None = None,
@@ -105,49 +115,64 @@ def ingest(
     """Ingest every location (path, URL or ``-``) into the store and report what happened."""
     settings = settings or IngestSettings()
     now = now or datetime.now(UTC)
-    report = IngestReport()
-    pending: list[_Pending] = []
+    raws: list[RawInput | InputReport] = []
     for location in locations:
-        item_report = InputReport(location=location)
-        report.inputs.append(item_report)
-        pending_input = _read_and_parse(
-            store, location, settings, item_report, transport, stdin, now
-        )
-        if pending_input is not None:
-            pending.append(pending_input)
+        try:
+            raws.append(
+                read_input(location, name=settings.source_name, stdin=stdin,
+                           transport=transport, settings=settings.fetch)
+            )
+        except InputError as exc:
+            raws.append(InputReport(location=location, errors=[str(exc)]))
         if progress:
             progress("read", 1)
+    return ingest_raw(store, raws, settings, pipeline=pipeline, grouper_factory=grouper_factory,
+                      now=now, progress=progress)
+
+
+def ingest_raw(
+    store: Store,
+    raws: Sequence[RawInput | InputReport],
+    settings: IngestSettings | None = None,
+    *,
+    pipeline: Pipeline | None = None,
+    grouper_factory: Callable[[], Grouper] = default_grouper,
+    now: datetime | None = None,
+    progress: Progress | None = None,
+) -> IngestReport:
+    """Ingest inputs already read (by ``ingest`` or by the fetcher).
+
+    An :class:`InputReport` in ``raws`` stands for an input that could not be read: it is
+    reported as given. Each readable input is parsed, understood, grouped and stored in its
+    own transaction.
+    """
+    settings = settings or IngestSettings()
+    now = now or datetime.now(UTC)
+    report = IngestReport()
+    pending: list[_Pending] = []
+    for raw in raws:
+        if isinstance(raw, InputReport):
+            report.inputs.append(raw)
+            continue
+        item_report = InputReport(location=raw.source.location)
+        report.inputs.append(item_report)
+        parsed = _parse(store, raw, settings, item_report, now)
+        if parsed is not None:
+            pending.append(parsed)
     if not pending:
         return report
     pipeline = pipeline or build_pipeline(store.split_corrections())
-    grouper = grouper or _rebuild_grouper(store, [p.parsed.items for p in pending])
+    grouping = _rebuild(store, [p.parsed.items for p in pending], grouper_factory)
     for entry in pending:
-        _store_input(store, entry, pipeline, grouper)
+        _store_input(store, entry, pipeline, grouping)
         if progress:
             progress("stored", len(entry.parsed.items))
     return report
 
 
-def _read_and_parse(
-    store: Store,
-    location: str,
-    settings: IngestSettings,
-    report: InputReport,
-    transport: httpx.BaseTransport | None,
-    stdin: BinaryIO | None,
-    now: datetime,
+def _parse(
+    store: Store, raw: RawInput, settings: IngestSettings, report: InputReport, now: datetime
 ) -> _Pending | None:
-    try:
-        raw = read_input(
-            location,
-            name=settings.source_name,
-            stdin=stdin,
-            transport=transport,
-            settings=settings.fetch,
-        )
-    except InputError as exc:
-        report.errors.append(str(exc))
-        return None
     report.source = raw.source.name
     store.save_source(raw.source, now)
     ctx = ParseContext(raw.source.id, raw.source.name, now, settings.date)
@@ -174,19 +199,34 @@ def _read_and_parse(
     return _Pending(report, raw, parsed)
 
 
-def _rebuild_grouper(store: Store, batches: Iterable[list[Item]]) -> TfidfGrouper:
-    """A grouper whose state agrees with the stored stories around the new items' dates."""
-    grouper = TfidfGrouper()
+@dataclass(slots=True)
+class _Grouping:
+    """The grouper and the near-duplicate detector, rebuilt together from the store."""
+
+    grouper: Grouper
+    duplicates: DuplicateDetector
+
+
+def _rebuild(
+    store: Store, batches: Iterable[list[Item]], factory: Callable[[], Grouper]
+) -> _Grouping:
+    """A grouper and a duplicate detector that agree with the stored stories around the new
+    items' dates."""
+    grouping = _Grouping(factory(), DuplicateDetector())
     times = [item_time(item) for batch in batches for item in batch]
     if not times:
-        return grouper
-    window = timedelta(days=grouper.window_days * 2)
+        return grouping
+    window = timedelta(days=REPLAY_DAYS)
     for item, assignment in store.replay_links(min(times) - window, max(times) + window):
-        grouper.learn_one(item, assignment)
-    return grouper
+        grouping.grouper.learn_one(item, assignment)
+        grouping.duplicates.add(item)
+    drain = getattr(grouping.grouper, "drain_events", None)
+    if callable(drain):
+        drain()  # replaying stored links repeats no history
+    return grouping
 
 
-def _store_input(store: Store, entry: _Pending, pipeline: Pipeline, grouper: Grouper) -> None:
+def _store_input(store: Store, entry: _Pending, pipeline: Pipeline, grouping: _Grouping) -> None:
     report = entry.report
     unique: dict[str, Item] = {}
     for item in entry.parsed.items:
@@ -198,32 +238,35 @@ def _store_input(store: Store, entry: _Pending, pipeline: Pipeline, grouper: Gro
     report.duplicate += len(known)
     fresh = [item for item_id, item in unique.items() if item_id not in known]
     fresh.sort(key=item_time)
-    understood = [pipeline.run_one(item) for item in fresh]
+    understood = list(pipeline.run(fresh))
     failures = Counter(
         flag for item in understood for flag in item.flags if flag.startswith("component ")
     )
     for flag, count in sorted(failures.items()):
         report.warnings.append(f"{report.source}: {count} items: {flag}")
+    # Exact copies are found in the whole store; near copies among recent items.
     originals = store.originals_by_content_hash({i.content_hash for i in understood})
-    story_of_original = store.stories_of(list(originals.values()))
+    story_of = store.stories_of(list(originals.values()))
+    grouper = grouping.grouper
+    resolve = getattr(grouper, "resolve", None)
     assignments: list[Assignment] = []
     for item in understood:
-        original = originals.get(item.content_hash)
-        if original is not None and original in story_of_original:
-            # An exact copy joins its original's story but does not count as more coverage.
+        original = originals.get(item.content_hash) or grouping.duplicates.check(item)
+        if original is not None and original in story_of:
+            # A copy joins its original's story but does not count as more coverage.
+            story = resolve(story_of[original]) if callable(resolve) else story_of[original]
             item.duplicate_of = original
             assignments.append(
-                Assignment(
-                    story_of_original[original],
-                    1.0,
-                    is_new_story=False,
-                    explanation={"duplicate_of": original, "similarity": 1.0},
-                )
+                Assignment(story, 1.0, is_new_story=False,
+                           explanation={"duplicate_of": original, "similarity": 1.0})
             )
             continue
         assignment = grouper.learn_one(item)
+        grouping.duplicates.add(item)
         originals.setdefault(item.content_hash, item.id)
-        story_of_original[item.id] = assignment.story_id
+        story_of[item.id] = assignment.story_id
         assignments.append(assignment)
-    store.write_batch(understood, assignments)
+    drain = getattr(grouper, "drain_events", None)
+    events = drain() if callable(drain) else []
+    store.write_batch(understood, assignments, events)
     report.new += len(understood)

@@ -72,3 +72,34 @@ def test_a_failing_component_flags_the_item_and_the_rest_run() -> None:
 def test_a_component_must_return_an_item() -> None:
     with pytest.raises(TypeError, match="returns_nothing"):
         Pipeline([ReturnsNothing()]).run_one(item())
+
+
+class Batched:
+    name = "batched"
+    requires = ()
+    provides = ("language",)
+
+    def __init__(self) -> None:
+        self.batches: list[int] = []
+
+    def __call__(self, item: Item) -> Item:
+        item.language = "one"
+        return item
+
+    def pipe(self, items: list[Item]) -> list[Item]:
+        self.batches.append(len(items))
+        if any(i.headline == "bad" for i in items):
+            raise ValueError("bad batch")
+        for i in items:
+            i.language = "batch"
+        return items
+
+
+def test_batches_go_through_pipe_and_fall_back_item_by_item() -> None:
+    component = Batched()
+    pipeline = Pipeline([component])
+    items = [Item(id=f"i{n}", source_id="s", raw_text="x", headline="h") for n in range(5)]
+    assert [i.language for i in pipeline.run(items, batch_size=2)] == ["batch"] * 5
+    assert component.batches == [2, 2, 1]
+    bad = [Item(id="i", source_id="s", raw_text="x", headline="bad")]
+    assert [i.language for i in pipeline.run_batch(bad)] == ["one"]

@@ -21,6 +21,7 @@ from sqlalchemy import Connection, Engine, create_engine, event, func, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import ConnectionPoolEntry
 
+from storyline.group.events import StoryEvent
 from storyline.model import Assignment, Item, Source
 from storyline.store import schema as t
 from storyline.store.convert import fact_rows, item_row, row_to_fact, row_to_item
@@ -157,8 +158,14 @@ class Store:
                 found.update((item_id, story_id) for item_id, story_id in rows)
         return found
 
-    def write_batch(self, items: Sequence[Item], assignments: Sequence[Assignment]) -> WriteResult:
-        """Store items with their facts and story links, and refresh the stories they touch.
+    def write_batch(
+        self,
+        items: Sequence[Item],
+        assignments: Sequence[Assignment],
+        events: Sequence[StoryEvent] = (),
+    ) -> WriteResult:
+        """Store items with their facts and story links, apply the grouper's merge events, and
+        refresh the stories they touch.
 
         One transaction: a batch is stored whole or not at all, so an interrupted run never
         leaves an item without its story.
@@ -205,8 +212,13 @@ class Store:
                     for item, a in zip(items, assignments, strict=True)
                 ],
             )
+            for event in events:
+                touched.update(dict.fromkeys(apply_event(conn, event), items[0]))
+            current = {row[0] for row in conn.execute(
+                select(t.stories.c.id).where(t.stories.c.id.in_(list(touched))))}
             for story_id in touched:
-                refresh_story(conn, story_id)
+                if story_id in current:
+                    refresh_story(conn, story_id)
         return WriteResult(len(items), len(touched))
 
     def replay_links(self, since: datetime, until: datetime) -> Iterator[tuple[Item, Assignment]]:
@@ -305,6 +317,46 @@ def item_time(item: Item) -> datetime:
     if when is None:
         raise ValueError(f"item {item.id} has neither a publication nor a first-seen time")
     return when
+
+
+def apply_event(conn: Connection, event: StoryEvent) -> list[str]:
+    """Record a merge or split in a story's history; for a merge, move the merged stories'
+    items to the surviving story and keep their ids as aliases. Returns the stories touched."""
+    conn.execute(
+        t.story_events.insert().values(
+            story_id=event.story_id,
+            kind=event.kind,
+            other_ids=list(event.other_ids),
+            at=event.at,
+            reason=event.reason,
+        )
+    )
+    if event.kind != "merge":
+        return [event.story_id, *event.other_ids]
+    merged = [sid for sid in event.other_ids if sid != event.story_id]
+    conn.execute(
+        t.story_events.update()
+        .where(t.story_events.c.story_id.in_(merged))
+        .values(story_id=event.story_id)
+    )
+    conn.execute(
+        t.item_story.update()
+        .where(t.item_story.c.story_id.in_(merged))
+        .values(story_id=event.story_id)
+    )
+    # Aliases that pointed at a merged story now point at the survivor: no chains to follow.
+    conn.execute(
+        t.story_aliases.update()
+        .where(t.story_aliases.c.story_id.in_(merged))
+        .values(story_id=event.story_id)
+    )
+    known = {r[0] for r in conn.execute(
+        select(t.story_aliases.c.alias).where(t.story_aliases.c.alias.in_(merged)))}
+    new_aliases = [{"alias": sid, "story_id": event.story_id} for sid in merged if sid not in known]
+    if new_aliases:
+        conn.execute(t.story_aliases.insert(), new_aliases)
+    conn.execute(t.stories.delete().where(t.stories.c.id.in_(merged)))
+    return [event.story_id]
 
 
 def refresh_story(conn: Connection, story_id: str) -> None:

@@ -81,20 +81,52 @@ class Pipeline:
     def run_one(self, item: Item) -> Item:
         """Run every component on one item; a failing component flags the item and is skipped."""
         for component in self.components:
-            try:
-                result = component(item)
-            except Exception as exc:  # noqa: BLE001 - one bad component must not stop a run
-                log.debug("item %s: component %s failed: %s", item.id, component.name, exc)
-                item.flags.append(f"component {component.name} failed: {exc}")
-                continue
-            if not isinstance(result, Item):
-                raise TypeError(
-                    f"component {component.name!r} returned {type(result).__name__}, not Item"
-                )
-            item = result
+            item = _apply(component, item)
         return item
 
-    def run(self, items: Iterable[Item]) -> Iterator[Item]:
-        """Run the pipeline over a stream of items, lazily."""
+    def run_batch(self, items: Sequence[Item]) -> list[Item]:
+        """Run the pipeline over a batch, component by component.
+
+        A component with a ``pipe(items)`` method (spaCy's convention) gets the whole batch,
+        so a model can work on many texts at once; if its batch fails, each item is retried
+        alone so one bad item cannot cost the others their facts.
+        """
+        batch = list(items)
+        for component in self.components:
+            pipe = getattr(component, "pipe", None)
+            if callable(pipe):
+                try:
+                    results = list(pipe(batch))
+                except Exception:  # noqa: BLE001 - fall back to items one by one
+                    results = [_apply(component, item) for item in batch]
+                else:
+                    if len(results) != len(batch) or not all(isinstance(r, Item) for r in results):
+                        raise TypeError(f"component {component.name!r}: pipe() must yield "
+                                        "one Item per item")
+                batch = results
+            else:
+                batch = [_apply(component, item) for item in batch]
+        return batch
+
+    def run(self, items: Iterable[Item], batch_size: int = 256) -> Iterator[Item]:
+        """Run the pipeline over a stream of items, lazily, in batches."""
+        batch: list[Item] = []
         for item in items:
-            yield self.run_one(item)
+            batch.append(item)
+            if len(batch) >= batch_size:
+                yield from self.run_batch(batch)
+                batch = []
+        if batch:
+            yield from self.run_batch(batch)
+
+
+def _apply(component: Component, item: Item) -> Item:
+    try:
+        result = component(item)
+    except Exception as exc:  # noqa: BLE001 - one bad component must not stop a run
+        log.debug("item %s: component %s failed: %s", item.id, component.name, exc)
+        item.flags.append(f"component {component.name} failed: {exc}")
+        return item
+    if not isinstance(result, Item):
+        raise TypeError(f"component {component.name!r} returned {type(result).__name__}, not Item")
+    return result
