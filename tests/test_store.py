@@ -7,6 +7,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
+from storyline.group.events import StoryEvent
 from storyline.model import Assignment, Fact, Item, Source
 from storyline.store import reads
 from storyline.store.db import Store, database_url
@@ -112,3 +113,27 @@ def test_story_alias_resolves(store: Store) -> None:
         conn.execute(text("INSERT INTO story_aliases (alias, story_id) VALUES ('sold', 's1')"))
     view = reads.get_story(store, "sold")
     assert view is not None and view.summary.story.id == "s1" and view.aliases == ["sold"]
+
+
+def test_merge_event_moves_items_keeps_alias_and_history(store: Store) -> None:
+    store.save_source(SOURCE, T0)
+    store.write_batch([make_item(1), make_item(2, hours=1)],
+                      [Assignment("s1", 1.0, True), Assignment("s2", 1.0, True)])
+    merge = StoryEvent("merge", "s1", ("s2",), T0 + timedelta(hours=2), {"similarity": 0.6})
+    store.write_batch([make_item(3, hours=2)], [Assignment("s1", 0.8, False)], [merge])
+    assert reads.resolve_story_id(store, "s2") == "s1"
+    view = reads.get_story(store, "s2")
+    assert view is not None and view.summary.story.id == "s1"
+    assert view.summary.story.item_count == 3
+    assert view.aliases == ["s2"]
+    assert [e["kind"] for e in view.events] == ["merge"]
+    assert view.events[0]["other_ids"] == ["s2"]
+    assert store.count("stories") == 1
+    # a later merge of s1 into s0 re-points the old alias too: no chains
+    store.write_batch([make_item(4, hours=3)], [Assignment("s0", 1.0, True)],
+                      [StoryEvent("merge", "s0", ("s1",), T0 + timedelta(hours=3))])
+    assert reads.resolve_story_id(store, "s2") == "s0"
+    final = reads.get_story(store, "s0")
+    assert final is not None and final.summary.story.item_count == 4
+    assert sorted(final.aliases) == ["s1", "s2"]
+    assert [e["kind"] for e in final.events] == ["merge", "merge"]
