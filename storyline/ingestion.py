@@ -82,7 +82,9 @@ class IngestReport:
 
 
 @dataclass(slots=True)
-class _Pending:
+class Pending:
+    """An input read and parsed, waiting to be understood, grouped and stored."""
+
     report: InputReport
     raw: RawInput
     parsed: Parsed
@@ -149,7 +151,7 @@ def ingest_raw(
     settings = settings or IngestSettings()
     now = now or datetime.now(UTC)
     report = IngestReport()
-    pending: list[_Pending] = []
+    pending: list[Pending] = []
     for raw in raws:
         if isinstance(raw, InputReport):
             report.inputs.append(raw)
@@ -162,9 +164,9 @@ def ingest_raw(
     if not pending:
         return report
     pipeline = pipeline or build_pipeline(store.split_corrections())
-    grouping = _rebuild(store, [p.parsed.items for p in pending], grouper_factory)
+    grouping = rebuild_grouping(store, [p.parsed.items for p in pending], grouper_factory)
     for entry in pending:
-        _store_input(store, entry, pipeline, grouping)
+        store_pending(store, entry, pipeline, grouping)
         if progress:
             progress("stored", len(entry.parsed.items))
     return report
@@ -172,7 +174,7 @@ def ingest_raw(
 
 def _parse(
     store: Store, raw: RawInput, settings: IngestSettings, report: InputReport, now: datetime
-) -> _Pending | None:
+) -> Pending | None:
     report.source = raw.source.name
     store.save_source(raw.source, now)
     ctx = ParseContext(raw.source.id, raw.source.name, now, settings.date)
@@ -196,23 +198,23 @@ def _parse(
         store.record_source_result(
             raw.source.id, now, parsed.warnings[0] if parsed.warnings else None
         )
-    return _Pending(report, raw, parsed)
+    return Pending(report, raw, parsed)
 
 
 @dataclass(slots=True)
-class _Grouping:
+class Grouping:
     """The grouper and the near-duplicate detector, rebuilt together from the store."""
 
     grouper: Grouper
     duplicates: DuplicateDetector
 
 
-def _rebuild(
+def rebuild_grouping(
     store: Store, batches: Iterable[list[Item]], factory: Callable[[], Grouper]
-) -> _Grouping:
+) -> Grouping:
     """A grouper and a duplicate detector that agree with the stored stories around the new
     items' dates."""
-    grouping = _Grouping(factory(), DuplicateDetector())
+    grouping = Grouping(factory(), DuplicateDetector())
     times = [item_time(item) for batch in batches for item in batch]
     if not times:
         return grouping
@@ -226,7 +228,8 @@ def _rebuild(
     return grouping
 
 
-def _store_input(store: Store, entry: _Pending, pipeline: Pipeline, grouping: _Grouping) -> None:
+def store_pending(store: Store, entry: Pending, pipeline: Pipeline, grouping: Grouping) -> None:
+    """Understand, de-duplicate, group and store one parsed input, in one transaction."""
     report = entry.report
     unique: dict[str, Item] = {}
     for item in entry.parsed.items:

@@ -95,7 +95,10 @@ def test_fetch_errors_are_one_line() -> None:
         )
 
 
-@pytest.mark.parametrize("address", ["127.0.0.1", "10.1.2.3", "169.254.169.254", "::1"])
+@pytest.mark.parametrize(
+    "address",
+    ["127.0.0.1", "10.1.2.3", "169.254.169.254", "::1", "::ffff:127.0.0.1", "64:ff9b::a9fe:a9fe"],
+)
 def test_private_addresses_are_refused_unless_allowed(address: str) -> None:
     transport = httpx.MockTransport(lambda r: httpx.Response(200, content=b"ok"))
     with pytest.raises(InputError, match="refused to fetch a private or local address"):

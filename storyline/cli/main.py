@@ -278,3 +278,13 @@ def export_command(
             with output.open("w", encoding="utf-8", newline="") as handle:
                 count = write_export(store, handle, fmt)
     errors.print(f"exported {count} items", highlight=False)
+
+
+def _register_commands() -> None:
+    """Commands that live in their own modules: sources, fetch and run."""
+    from storyline.cli.fetch import register as register_fetch
+
+    register_fetch(app)
+
+
+_register_commands()

@@ -70,7 +70,32 @@ def describe(location: str, name: str | None = None) -> Source:
     )
 
 
-def _check_public(url: str, resolve: Callable[[str], list[str]]) -> None:
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+_NAT64_LOCAL = ipaddress.ip_network("64:ff9b:1::/48")
+
+
+def embedded_ipv4(address: str) -> str:
+    """The IPv4 address an IPv6 address stands for (mapped, NAT64, 6to4), else the address.
+
+    ``ipaddress`` calls such IPv6 addresses global although they reach loopback or the
+    metadata service, so the check must look at the IPv4 address inside.
+    """
+    ip = ipaddress.ip_address(address)
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        if ip.sixtofour is not None:
+            return str(ip.sixtofour)
+        if ip in _NAT64 or ip in _NAT64_LOCAL:
+            return str(ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF))
+    return str(ip)
+
+
+def check_public(url: str, resolve: Callable[[str], list[str]]) -> None:
+    """Refuse a URL whose host resolves to a loopback, private, link-local or reserved address.
+
+    Raises :class:`InputError`; an answer that is not an address at all is refused too.
+    """
     host = urlsplit(url).hostname
     if not host:
         raise InputError(f"{url}: no host in URL")
@@ -79,15 +104,20 @@ def _check_public(url: str, resolve: Callable[[str], list[str]]) -> None:
     except OSError as exc:
         raise InputError(f"{url}: cannot resolve {host}: {exc}") from exc
     for address in addresses:
-        ip = ipaddress.ip_address(address)
-        if not ip.is_global:
-            raise InputError(
-                f"{url}: refused to fetch a private or local address ({ip}); "
-                "allow it with --allow-private"
-            )
+        try:
+            ips = {ipaddress.ip_address(address), ipaddress.ip_address(embedded_ipv4(address))}
+        except ValueError as exc:
+            raise InputError(f"{url}: cannot check address {address!r}: {exc}") from exc
+        for ip in sorted(ips, key=str):
+            if not ip.is_global:
+                raise InputError(
+                    f"{url}: refused to fetch a private or local address ({ip}); "
+                    "allow it with --allow-private"
+                )
 
 
-def _resolve(host: str) -> list[str]:
+def resolve_host(host: str) -> list[str]:
+    """Every address the host name resolves to."""
     return sorted({str(info[4][0]) for info in socket.getaddrinfo(host, None)})
 
 
@@ -98,7 +128,7 @@ def read_input(
     stdin: BinaryIO | None = None,
     transport: httpx.BaseTransport | None = None,
     settings: FetchSettings | None = None,
-    resolve: Callable[[str], list[str]] = _resolve,
+    resolve: Callable[[str], list[str]] = resolve_host,
 ) -> RawInput:
     """Read one input completely. Raises :class:`InputError` with a one-line reason."""
     settings = settings or FetchSettings()
@@ -139,7 +169,7 @@ def _fetch(
     ) as client:
         for _ in range(settings.max_redirects + 1):
             if not settings.allow_private:
-                _check_public(url, resolve)
+                check_public(url, resolve)
             try:
                 with client.stream("GET", url) as response:
                     if response.is_redirect and "location" in response.headers:
