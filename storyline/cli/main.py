@@ -20,6 +20,7 @@ from storyline.cli import render
 from storyline.export import EXPORT_FORMATS, write_export
 from storyline.ingest.inputs import FetchSettings
 from storyline.ingestion import IngestSettings, ingest
+from storyline.serve.search import index_new_items, reindex_items
 from storyline.store import reads
 from storyline.store.db import Store
 from storyline.understand.corrections import SplitCorrection
@@ -137,6 +138,7 @@ def ingest_command(
                 bar.update(task, description="grouping and storing")
 
         report = ingest(store, locations, settings, stdin=sys.stdin.buffer, progress=advance)
+        index_new_items(store)
     for entry in report.inputs:
         for message in entry.errors:
             errors.print(f"[red]error:[/] {render.escape(message)}", highlight=False)
@@ -255,6 +257,7 @@ def correct_command(
                 raise typer.Exit(1)
             teaser = raw[position + len(headline) :].strip()
         store.correct_split(item_id, SplitCorrection(headline, teaser, kicker), datetime.now(UTC))
+        reindex_items(store, [item_id])
     console.print(f"corrected {item_id}: headline {headline!r}")
 
 
@@ -281,10 +284,12 @@ def export_command(
 
 
 def _register_commands() -> None:
-    """Commands that live in their own modules: sources, fetch and run."""
+    """Commands that live in their own modules: sources, fetch, run, serve and token."""
     from storyline.cli.fetch import register as register_fetch
+    from storyline.cli.serve import register as register_serve
 
     register_fetch(app)
+    register_serve(app)
 
 
 _register_commands()

@@ -37,6 +37,7 @@ from storyline.group.base import story_id_for
 from storyline.group.embed import Embedder, FloatArray, StaticEmbedder
 from storyline.group.events import StoryEvent
 from storyline.model import Assignment, Item
+from storyline.text.tokens import STOP_WORDS_BY_LANGUAGE
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _WORD = re.compile(r"[^\W_]+(?:['’.&-][^\W_]+)*", re.UNICODE)
@@ -73,6 +74,9 @@ class GroupingSettings:
     refresh_cosine: float = 0.97  # re-index a centroid once it moved below this cosine
     top_terms: int = 5  # shared terms kept in an explanation
     teaser_words: int = 0  # words of the teaser compared besides the headline
+    embedding_languages: tuple[str, ...] = ("en",)  # languages the embedder understands
+    place_weight: float = 0.5  # a shared place (a country) against a shared person or org
+    entity_prior: float = 1.0  # pseudo-weight of unshared entities (see _State.score)
 
 
 def item_day(item: Item) -> int:
@@ -97,16 +101,28 @@ def grouping_text(item: Item, teaser_words: int) -> str:
     return f"{headline} {' '.join(item.teaser.split()[:teaser_words])}"
 
 
-def terms_of(text: str) -> frozenset[str]:
-    """The content words of a text: lower case, possessives dropped, no function words."""
+def terms_of(text: str, language: str | None = None) -> frozenset[str]:
+    """The content words of a text: lower case, possessives dropped, no function words (of
+    English, and of the item's language when it is another)."""
+    stop = _STOPWORDS
+    if language and language != "en":
+        stop = stop | STOP_WORDS_BY_LANGUAGE.get(language, frozenset())
     words = set()
     for match in _WORD.finditer(text.casefold()):
         word = match.group()
         if word.endswith(("'s", "’s")):
             word = word[:-2]
-        if len(word) > 1 and word not in _STOPWORDS:
+        if len(word) > 1 and word not in stop:
             words.add(word)
     return frozenset(words)
+
+
+def item_language(item: Item) -> str | None:
+    """The item's language: as detected, else the detector's uncertain guess, else None."""
+    if item.language:
+        return item.language
+    guesses = [f.value for f in item.facts if f.kind == "language" and f.value]
+    return guesses[0] if guesses else None
 
 
 def entities_of(item: Item) -> frozenset[str]:
@@ -127,6 +143,7 @@ class _Story:
     terms: dict[str, int] = field(default_factory=dict)  # word -> items of the story with it
     entities: dict[str, int] = field(default_factory=dict)
     indexed: FloatArray | None = None  # the centroid as it stands in the index
+    embeds: bool = True  # every item's embedding means something (see _Features.embeds)
 
     def centroid(self) -> FloatArray:
         """The unit mean of the members' embeddings."""
@@ -154,6 +171,7 @@ class _Features:
     terms: frozenset[str]
     entities: frozenset[str]
     day: int
+    embeds: bool = True  # whether the embedding means something for this item's language
 
 
 class _Index:
@@ -238,7 +256,12 @@ class _State:
             return self.cache
         text = grouping_text(item, self.settings.teaser_words)
         vec = self.embedder.embed([text])[0]
-        feats = _Features(item.id, vec, terms_of(text), entities_of(item), item_day(item))
+        language = item_language(item)
+        # The embedder was distilled from an English model: on other languages its
+        # similarities are high whatever the texts say, so they do not count there.
+        embeds = language is None or language in self.settings.embedding_languages
+        feats = _Features(item.id, vec, terms_of(text, language), entities_of(item),
+                          item_day(item), embeds)
         self.cache = feats
         return feats
 
@@ -262,18 +285,24 @@ class _State:
                 matched += weight * have / story.count
                 shared.append((weight * have, word))
         terms = matched / total if total else 0.0
-        value = s.w_embedding * emb + s.w_terms * terms
-        weights = s.w_embedding + s.w_terms
+        w_embedding = s.w_embedding if feats.embeds and story.embeds else 0.0
+        value = w_embedding * emb + s.w_terms * terms
+        weights = w_embedding + s.w_terms
         places: list[str] = []
         others: list[str] = []
         if feats.entities:
-            hit = 0.0
+            # A country is shared by many unrelated items, a person or organisation rarely;
+            # and the prior in the denominator keeps one shared name from counting as full
+            # agreement, so entities confirm a match rather than make one.
+            hit = total_weight = 0.0
             for entity in feats.entities:
+                weight = s.place_weight if entity.startswith("place:") else 1.0
+                total_weight += weight
                 have = story.entities.get(entity)
                 if have:
-                    hit += have / story.count
+                    hit += weight * have / story.count
                     (places if entity.startswith("place:") else others).append(entity)
-            value += s.w_entities * hit / len(feats.entities)
+            value += s.w_entities * hit / (total_weight + s.entity_prior)
             weights += s.w_entities
         similarity = value / weights if weights else 0.0
         gap = abs(feats.day - story.last_day)
@@ -298,10 +327,11 @@ class _State:
         s = self.settings
         emb = float(a.centroid() @ b.centroid())
         terms = _profile_cosine(self, a.terms, a.count, b.terms, b.count)
+        w_embedding = s.w_embedding if a.embeds and b.embeds else 0.0
         # Days between the two stories' spans, decayed as for an item.
         gap = max(0, max(a.first_day, b.first_day) - min(a.last_day, b.last_day))
-        return (s.w_embedding * emb + s.w_terms * terms) / (
-            s.w_embedding + s.w_terms
+        return (w_embedding * emb + s.w_terms * terms) / (
+            w_embedding + s.w_terms
         ) - s.decay_per_day * gap
 
     # -- search ---------------------------------------------------------------------------
@@ -360,6 +390,7 @@ class _State:
         else:
             story = self.stories[key]
             story.add(feats.vec, feats.terms, feats.entities, feats.day)
+            story.embeds = story.embeds and feats.embeds
             self.refresh(story)
             if story_id != assignment.story_id:
                 assignment = Assignment(story_id, assignment.score, False, assignment.explanation)
@@ -385,6 +416,7 @@ class _State:
         story = _Story(story_id, self.next_key, vec_sum, 0, feats.day, feats.day)
         self.next_key += 1
         story.add(feats.vec, feats.terms, feats.entities, feats.day)
+        story.embeds = feats.embeds
         self.stories[story.key] = story
         self.by_id[story_id] = story.key
         story.indexed = story.centroid()
@@ -421,6 +453,7 @@ class _State:
         """Fold ``younger`` into ``older``; the younger id becomes an alias."""
         older.vec_sum += younger.vec_sum
         older.count += younger.count
+        older.embeds = older.embeds and younger.embeds
         older.first_day = min(older.first_day, younger.first_day)
         older.last_day = max(older.last_day, younger.last_day)
         for word, n in younger.terms.items():

@@ -81,11 +81,11 @@ class TfidfGrouper:
 
     def _term_counts(self, item: Item) -> dict[str, float]:
         counts: dict[str, float] = {}
-        for token in words(item.headline):
+        for token in words(item.headline, item.language):
             counts[token] = counts.get(token, 0.0) + self.headline_weight
         # Only the teaser's opening counts: long teasers are mostly context shared with
         # unrelated items, and drag stories towards each other.
-        for token in words(item.teaser)[: self.teaser_tokens]:
+        for token in words(item.teaser, item.language)[: self.teaser_tokens]:
             counts[token] = counts.get(token, 0.0) + 1.0
         return counts
 

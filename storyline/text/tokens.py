@@ -11,45 +11,71 @@ import re
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*", re.UNICODE)
 _POSSESSIVE = re.compile(r"['’]s$")
 
-# The most frequent function words of English, Spanish, Portuguese and German.
-STOP_WORDS: frozenset[str] = frozenset(
-    """
-    a about above after again against all also am an and any are as at be because been before
-    being below between both but by can could did do does doing down during each few for from
-    further had has have having he her here hers herself him himself his how i if in into is it
-    its itself just me more most my myself no nor not now of off on once only or other our ours
-    out over own same she should so some such than that the their theirs them themselves then
-    there these they this those through to too under until up very was we were what when where
-    which while who whom why will with would you your yours yourself says said say new one two
-    after amid via per us vs get gets got may might must shall still yet already ever never
-    de la que el en y a los del se las por un para con no una su al lo como más pero sus le ya
-    o este sí porque esta entre cuando muy sin sobre también me hasta hay donde quien desde todo
-    nos durante todos uno les ni contra otros ese eso ante ellos e esto mí antes algunos qué unos
-    yo otro otras otra él tanto esa estos mucho quienes nada muchos cual poco ella estar estas
-    algunas algo nosotros ser es son fue era han ha sido
-    do da em um para é com não uma os no se na por mais as dos como mas foi ao ele das tem à seu
-    sua ou ser quando muito há nos já está eu também só pelo pela até isso ela entre era depois
-    sem mesmo aos ter seus quem nas me esse eles estão você tinha foram essa num nem suas meu às
-    minha têm numa pelos elas havia seja qual será nós tenho lhe deles essas esses pelas este
-    der die und in den von zu das mit sich des auf für ist im dem nicht ein eine als auch es an
-    werden aus er hat dass sie nach wird bei einer um am sind noch wie einem über einen so zum
-    war haben nur oder aber vor zur bis mehr durch man sein wurde sei
-    así además mientras según tras desde hoy ayer mañana año años día días vez veces parte caso
-    través cada gran mismo misma hace hacer puede pueden tiene tienen había sido están estaba
-    ainda sobre após ano anos dia dias vez pode podem foi ser estar também hoje ontem
-    sagte sagt neue neuen jahr jahre heute gestern mehr seit wieder schon ab kann können
-    year years day days week time times first last next since back over more like make made
-    according including could told amid against around still even new latest report reports
-    """.split()
-)
+# The most frequent function words of each language the sample feeds carry. Per language,
+# because a function word of one is a content word of another: German "war", "man", "die".
+STOP_WORDS_BY_LANGUAGE: dict[str, frozenset[str]] = {
+    "en": frozenset(
+        """
+        a about above after again against all also am an and any are as at be because been
+        before being below between both but by can could did do does doing down during each few
+        for from further had has have having he her here hers herself him himself his how i if
+        in into is it its itself just me more most my myself no nor not now of off on once only
+        or other our ours out over own same she should so some such than that the their theirs
+        them themselves then there these they this those through to too under until up very was
+        we were what when where which while who whom why will with would you your yours yourself
+        says said say new one two amid via per us vs get gets got may might must shall still yet
+        already ever never year years day days week time times first last next since back like
+        make made according including told around even latest report reports
+        """.split()
+    ),
+    "es": frozenset(
+        """
+        de la que el en y a los del se las por un para con no una su al lo como más pero sus le
+        ya o este sí porque esta entre cuando muy sin sobre también me hasta hay donde quien
+        desde todo nos durante todos uno les ni contra otros ese eso ante ellos e esto mí antes
+        algunos qué unos yo otro otras otra él tanto esa estos mucho quienes nada muchos cual
+        poco ella estar estas algunas algo nosotros ser es son fue era han ha sido así además
+        mientras según tras hoy ayer mañana año años día días vez veces parte caso través cada
+        gran mismo misma hace hacer puede pueden tiene tienen había están estaba
+        """.split()
+    ),
+    "pt": frozenset(
+        """
+        de a o que e do da em um para é com não uma os no se na por mais as dos como mas foi ao
+        ele das tem à seu sua ou ser quando muito há nos já está eu também só pelo pela até isso
+        ela entre era depois sem mesmo aos ter seus quem nas me esse eles estão você tinha foram
+        essa num nem suas meu às minha têm numa pelos elas havia seja qual será nós tenho lhe
+        deles essas esses pelas este ainda sobre após ano anos dia dias vez pode podem estar
+        hoje ontem
+        """.split()
+    ),
+    "de": frozenset(
+        """
+        der die und in den von zu das mit sich des auf für ist im dem nicht ein eine als auch es
+        an werden aus er hat dass sie nach wird bei einer um am sind noch wie einem über einen so
+        zum war haben nur oder aber vor zur bis mehr durch man sein wurde sei sagte sagt neue
+        neuen jahr jahre heute gestern seit wieder schon ab kann können
+        """.split()
+    ),
+}
+STOP_WORDS: frozenset[str] = frozenset().union(*STOP_WORDS_BY_LANGUAGE.values())
 
 
-def words(text: str) -> list[str]:
+def stop_words(language: str | None) -> frozenset[str]:
+    """English function words, plus those of ``language`` when it is known."""
+    english = STOP_WORDS_BY_LANGUAGE["en"]
+    if not language or language == "en":
+        return english
+    return english | STOP_WORDS_BY_LANGUAGE.get(language, frozenset())
+
+
+def words(text: str, language: str | None = None) -> list[str]:
     """Lower-cased word tokens without possessive endings, stop words or bare numbers."""
+    stop = stop_words(language)
     out = []
     for match in _WORD.finditer(text):
         token = _POSSESSIVE.sub("", match.group().casefold())
-        if len(token) < 2 or token in STOP_WORDS or token.isdigit():
+        if len(token) < 2 or token in stop or token.isdigit():
             continue
         out.append(token)
     return out

@@ -9,6 +9,8 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
+import storyline.fetch.tables
+import storyline.serve.tables  # noqa: F401 - these modules add their tables to the metadata
 from storyline.store.schema import metadata
 
 config = context.config

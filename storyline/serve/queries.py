@@ -1,0 +1,489 @@
+"""Read queries behind the pages and the API, beyond the shared ones in ``store/reads.py``.
+
+Lists use keyset cursors (the sort key of the last row shown, not an offset), so a page
+stays stable while ingest adds rows, and deep pages cost no more than the first. Stories
+are listed by the time of their last update; a story that updates moves to the top, which
+is what a front page should do.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import Connection, String, and_, case, cast, func, or_, select, true
+
+from storyline.model import Assignment
+from storyline.store import schema as t
+from storyline.store.convert import row_to_fact, row_to_item
+from storyline.store.db import Store
+from storyline.store.reads import ItemView
+
+# When an item counts for its story: published, else first seen (as store/db.py has it).
+item_time_col = func.coalesce(t.items.c.published_at, t.items.c.first_seen_at)
+_UTC = t.UTCDateTime()
+
+
+class CursorError(ValueError):
+    """A cursor that was not made by this server (or by another version of it)."""
+
+
+def encode_cursor(values: Sequence[Any]) -> str:
+    """An opaque cursor for a sort key."""
+    plain = [v.isoformat() if isinstance(v, datetime) else v for v in values]
+    return base64.urlsafe_b64encode(json.dumps(plain).encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, size: int) -> list[Any]:
+    """The sort key inside a cursor; raises CursorError for anything malformed."""
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        values = json.loads(base64.urlsafe_b64decode(padded.encode()))
+    except (ValueError, TypeError) as exc:
+        raise CursorError("malformed cursor") from exc
+    if not isinstance(values, list) or len(values) != size:
+        raise CursorError("malformed cursor")
+    return values
+
+
+def _time(value: Any) -> datetime:
+    try:
+        return datetime.fromisoformat(str(value)).astimezone(UTC)
+    except ValueError as exc:
+        raise CursorError("malformed cursor") from exc
+
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class Page(Generic[T]):
+    """One page of a list and the cursor of the next page (None on the last)."""
+
+    rows: list[T]
+    next_cursor: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class StoryCard:
+    """A story as the front page shows it."""
+
+    id: str
+    title: str
+    teaser: str
+    item_count: int
+    duplicate_count: int
+    source_count: int
+    sources: list[str]
+    countries: list[tuple[str, int]]
+    first_seen: datetime
+    last_seen: datetime
+    per_day: list[tuple[date, int]]
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineEntry:
+    """An item of a story's timeline with the exact copies folded under it."""
+
+    view: ItemView
+    duplicates: list[ItemView] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class StoryDetail:
+    """A story page: the card, one page of its timeline, facts across it, its history."""
+
+    card: StoryCard
+    timeline: list[TimelineEntry]
+    next_cursor: str | None
+    facts: dict[str, list[tuple[str, int]]]
+    aliases: list[str]
+    events: list[dict[str, Any]]
+
+
+@dataclass(frozen=True, slots=True)
+class SourceHealth:
+    """A source's health: when it last worked, its last error, how much it brings."""
+
+    id: str
+    name: str
+    kind: str
+    location: str
+    created_at: datetime
+    last_ingest_at: datetime | None
+    last_success_at: datetime | None
+    last_error: str | None
+    item_count: int
+    last_item_at: datetime | None
+    items_per_day: float
+
+
+def _cards(conn: Connection, rows: Sequence[Any]) -> list[StoryCard]:
+    ids = [r.id for r in rows]
+    if not ids:
+        return []
+    link = t.item_story.join(t.items, t.items.c.id == t.item_story.c.item_id)
+    sources: dict[str, list[str]] = {i: [] for i in ids}
+    for story_id, name in conn.execute(
+        select(t.item_story.c.story_id, t.sources.c.name)
+        .select_from(link.join(t.sources, t.sources.c.id == t.items.c.source_id))
+        .where(t.item_story.c.story_id.in_(ids))
+        .group_by(t.item_story.c.story_id, t.sources.c.name)
+        .order_by(func.count().desc(), t.sources.c.name)
+    ):
+        sources[story_id].append(name)
+    countries: dict[str, list[tuple[str, int]]] = {i: [] for i in ids}
+    for story_id, code, n in conn.execute(
+        select(t.item_story.c.story_id, t.facts.c.value, func.count(t.facts.c.item_id.distinct()))
+        .select_from(t.item_story.join(t.facts, t.facts.c.item_id == t.item_story.c.item_id))
+        .where(t.item_story.c.story_id.in_(ids))
+        .where(t.facts.c.kind == "place")
+        .where(t.facts.c.value != "")
+        .group_by(t.item_story.c.story_id, t.facts.c.value)
+        .order_by(func.count(t.facts.c.item_id.distinct()).desc(), t.facts.c.value)
+    ):
+        countries[story_id].append((code, int(n)))
+    day = func.substr(cast(item_time_col, String), 1, 10)
+    per_day: dict[str, dict[date, int]] = {i: {} for i in ids}
+    for story_id, day_text, n in conn.execute(
+        select(t.item_story.c.story_id, day, func.count())
+        .select_from(link)
+        .where(t.item_story.c.story_id.in_(ids))
+        .where(t.items.c.duplicate_of.is_(None))
+        .group_by(t.item_story.c.story_id, day)
+    ):
+        per_day[story_id][date.fromisoformat(day_text)] = int(n)
+    # The teaser of the item whose headline is the story's title (the opening item), so that
+    # title and teaser belong together; else the first item that has a teaser.
+    teasers: dict[str, str] = {}
+    is_title = case((t.items.c.headline == t.stories.c.title, 0), else_=1)
+    newest = (
+        select(
+            t.item_story.c.story_id,
+            t.items.c.teaser,
+            func.row_number()
+            .over(partition_by=t.item_story.c.story_id, order_by=(is_title, t.items.c.seq))
+            .label("rank"),
+        )
+        .select_from(link.join(t.stories, t.stories.c.id == t.item_story.c.story_id))
+        .where(t.item_story.c.story_id.in_(ids))
+        .where(t.items.c.teaser != "")
+        .subquery()
+    )
+    for story_id, teaser in conn.execute(
+        select(newest.c.story_id, newest.c.teaser).where(newest.c.rank == 1)
+    ):
+        teasers[story_id] = teaser
+    return [
+        StoryCard(
+            id=r.id,
+            title=r.title,
+            teaser=teasers.get(r.id, ""),
+            item_count=r.item_count,
+            duplicate_count=r.duplicate_count,
+            source_count=r.source_count,
+            sources=sources[r.id],
+            countries=countries[r.id],
+            first_seen=r.first_seen_at,
+            last_seen=r.last_seen_at,
+            per_day=_fill_days(per_day[r.id]),
+        )
+        for r in rows
+    ]
+
+
+def _fill_days(counts: dict[date, int], most: int = 60) -> list[tuple[date, int]]:
+    """Daily counts with the empty days in between, the last ``most`` days of the story."""
+    if not counts:
+        return []
+    last = max(counts)
+    first = max(min(counts), last - timedelta(days=most - 1))
+    days = (last - first).days + 1
+    return [(first + timedelta(d), counts.get(first + timedelta(d), 0)) for d in range(days)]
+
+
+def front_page(store: Store, limit: int = 30, cursor: str | None = None) -> Page[StoryCard]:
+    """Stories, most recently updated first (bigger first among equals), a page at a time."""
+    s = t.stories.c
+    query = (
+        select(t.stories)
+        .order_by(s.last_seen_at.desc(), s.item_count.desc(), s.id.desc())
+        .limit(limit + 1)
+    )
+    if cursor:
+        last_seen, count, story_id = decode_cursor(cursor, 3)
+        at = _time(last_seen)
+        if not isinstance(count, int):
+            raise CursorError("malformed cursor")
+        query = query.where(
+            or_(
+                s.last_seen_at < at,
+                and_(s.last_seen_at == at, s.item_count < count),
+                and_(s.last_seen_at == at, s.item_count == count, s.id < str(story_id)),
+            )
+        )
+    with store.engine.connect() as conn:
+        rows = conn.execute(query).all()
+        cards = _cards(conn, rows[:limit])
+    more = len(rows) > limit
+    last = rows[limit - 1] if more else None
+    nxt = encode_cursor([last.last_seen_at, last.item_count, last.id]) if last else None
+    return Page(cards, nxt)
+
+
+def story_cards(store: Store, story_ids: Sequence[str]) -> list[StoryCard]:
+    """Cards for these stories, in the order given (unknown ids are left out)."""
+    if not story_ids:
+        return []
+    with store.engine.connect() as conn:
+        rows = conn.execute(select(t.stories).where(t.stories.c.id.in_(list(story_ids)))).all()
+        by_id = {c.id: c for c in _cards(conn, rows)}
+    return [by_id[i] for i in story_ids if i in by_id]
+
+
+def _views(conn: Connection, condition: Any, order: Sequence[Any], limit: int) -> list[ItemView]:
+    query = (
+        select(
+            t.items,
+            t.sources.c.name.label("source_name"),
+            t.item_story.c.story_id,
+            t.item_story.c.score,
+            t.item_story.c.explanation,
+        )
+        .select_from(
+            t.items.join(t.sources, t.sources.c.id == t.items.c.source_id).outerjoin(
+                t.item_story, t.item_story.c.item_id == t.items.c.id
+            )
+        )
+        .where(condition)
+        .order_by(*order)
+        .limit(limit)
+    )
+    rows = conn.execute(query).mappings().all()
+    facts: dict[str, list[Any]] = {}
+    ids = [r["id"] for r in rows]
+    for start in range(0, len(ids), 500):
+        for frow in conn.execute(
+            select(t.facts)
+            .where(t.facts.c.item_id.in_(ids[start : start + 500]))
+            .order_by(t.facts.c.id)
+        ).mappings():
+            facts.setdefault(frow["item_id"], []).append(row_to_fact(frow))
+    views = []
+    for r in rows:
+        link = None
+        if r["story_id"] is not None:
+            link = Assignment(r["story_id"], r["score"], False, dict(r["explanation"] or {}))
+        views.append(ItemView(row_to_item(r, facts.get(r["id"], [])), r["source_name"], link))
+    return views
+
+
+def items_page(
+    store: Store,
+    limit: int = 50,
+    cursor: str | None = None,
+    story_id: str | None = None,
+    source_id: str | None = None,
+) -> Page[ItemView]:
+    """Items, most recently stored first, optionally of one story or source."""
+    conditions: list[Any] = []
+    if story_id is not None:
+        conditions.append(t.item_story.c.story_id == story_id)
+    if source_id is not None:
+        conditions.append(t.items.c.source_id == source_id)
+    if cursor:
+        (seq,) = decode_cursor(cursor, 1)
+        if not isinstance(seq, int):
+            raise CursorError("malformed cursor")
+        conditions.append(t.items.c.seq < seq)
+    with store.engine.connect() as conn:
+        views = _views(conn, and_(true(), *conditions), [t.items.c.seq.desc()], limit + 1)
+        seqs = _seqs(conn, [v.item.id for v in views[:limit]])
+    nxt = encode_cursor([seqs[views[limit - 1].item.id]]) if len(views) > limit else None
+    return Page(views[:limit], nxt)
+
+
+def _seqs(conn: Connection, ids: list[str]) -> dict[str, int]:
+    if not ids:
+        return {}
+    return {
+        item_id: int(seq)
+        for item_id, seq in conn.execute(
+            select(t.items.c.id, t.items.c.seq).where(t.items.c.id.in_(ids))
+        )
+    }
+
+
+def items_by_seq(store: Store, seqs: Sequence[int]) -> dict[int, ItemView]:
+    """Items by their seq (as the search index returns them)."""
+    if not seqs:
+        return {}
+    with store.engine.connect() as conn:
+        out: dict[int, ItemView] = {}
+        for start in range(0, len(seqs), 500):
+            chunk = list(seqs[start : start + 500])
+            views = _views(conn, t.items.c.seq.in_(chunk), [t.items.c.seq], len(chunk))
+            ids = _seqs(conn, [v.item.id for v in views])
+            out.update((ids[v.item.id], v) for v in views)
+    return out
+
+
+def resolve(store: Store, story_id: str) -> str | None:
+    """The current id of a story, following aliases left by merges."""
+    with store.engine.connect() as conn:
+        if conn.execute(select(t.stories.c.id).where(t.stories.c.id == story_id)).first():
+            return story_id
+        row = conn.execute(
+            select(t.story_aliases.c.story_id).where(t.story_aliases.c.alias == story_id)
+        ).first()
+    return str(row[0]) if row else None
+
+
+def story_detail(
+    store: Store, story_id: str, limit: int = 100, cursor: str | None = None
+) -> StoryDetail | None:
+    """A story page: newest items first (copies folded), facts, aliases and history."""
+    with store.engine.connect() as conn:
+        row = conn.execute(select(t.stories).where(t.stories.c.id == story_id)).first()
+        if row is None:
+            return None
+        (card,) = _cards(conn, [row])
+        conditions: list[Any] = [
+            t.item_story.c.story_id == story_id,
+            t.items.c.duplicate_of.is_(None),
+        ]
+        if cursor:
+            at_text, seq = decode_cursor(cursor, 2)
+            at = _time(at_text)
+            conditions.append(
+                or_(item_time_col < at, and_(item_time_col == at, t.items.c.seq < int(seq)))
+            )
+        views = _views(
+            conn, and_(*conditions), [item_time_col.desc(), t.items.c.seq.desc()], limit + 1
+        )
+        page = views[:limit]
+        copies = _views(
+            conn,
+            and_(
+                t.item_story.c.story_id == story_id,
+                t.items.c.duplicate_of.in_([v.item.id for v in page]),
+            ),
+            [t.items.c.seq],
+            10_000,
+        )
+        nxt = None
+        if len(views) > limit:
+            last = page[-1].item
+            seq = _seqs(conn, [last.id])[last.id]
+            nxt = encode_cursor([last.published or last.first_seen, seq])
+        facts = _story_facts(conn, story_id)
+        aliases = [
+            r[0]
+            for r in conn.execute(
+                select(t.story_aliases.c.alias).where(t.story_aliases.c.story_id == story_id)
+            )
+        ]
+        events = [
+            dict(r)
+            for r in conn.execute(
+                select(t.story_events)
+                .where(t.story_events.c.story_id == story_id)
+                .order_by(t.story_events.c.id)
+            ).mappings()
+        ]
+    folded: dict[str, list[ItemView]] = {}
+    for copy in copies:
+        folded.setdefault(copy.item.duplicate_of or "", []).append(copy)
+    timeline = [TimelineEntry(v, folded.get(v.item.id, [])) for v in page]
+    return StoryDetail(card, timeline, nxt, facts, aliases, events)
+
+
+def _story_facts(conn: Connection, story_id: str) -> dict[str, list[tuple[str, int]]]:
+    """How many items mention each place, person, organisation and date, most first."""
+    count = func.count(t.facts.c.item_id.distinct())
+    rows = conn.execute(
+        select(t.facts.c.kind, t.facts.c.value, count)
+        .select_from(t.item_story.join(t.facts, t.facts.c.item_id == t.item_story.c.item_id))
+        .where(t.item_story.c.story_id == story_id)
+        .where(t.facts.c.kind.in_(("place", "person", "org", "date")))
+        .group_by(t.facts.c.kind, t.facts.c.value)
+        .order_by(count.desc(), t.facts.c.value)
+    ).all()
+    out: dict[str, list[tuple[str, int]]] = {"place": [], "person": [], "org": [], "date": []}
+    for kind, value, n in rows:
+        if value and len(out[kind]) < 30:
+            out[kind].append((value, int(n)))
+    out["date"].sort()
+    return out
+
+
+def item_view(store: Store, item_id: str) -> ItemView | None:
+    """One item with its facts and story link."""
+    with store.engine.connect() as conn:
+        views = _views(conn, t.items.c.id == item_id, [t.items.c.seq], 1)
+    return views[0] if views else None
+
+
+def sources_health(store: Store, now: datetime | None = None) -> list[SourceHealth]:
+    """Every source with its health and how many items a day it brought over its life."""
+    now = now or datetime.now(UTC)
+    with store.engine.connect() as conn:
+        stats = {
+            source_id: (int(n), first, last)
+            for source_id, n, first, last in conn.execute(
+                select(
+                    t.items.c.source_id,
+                    func.count(),
+                    func.min(item_time_col),
+                    func.max(item_time_col),
+                ).group_by(t.items.c.source_id)
+            )
+        }
+        rows = conn.execute(select(t.sources).order_by(t.sources.c.name)).all()
+    out = []
+    for r in rows:
+        n, first_raw, last_raw = stats.get(r.id, (0, None, None))
+        first = _UTC.process_result_value(first_raw, store.engine.dialect)
+        last = _UTC.process_result_value(last_raw, store.engine.dialect)
+        days = max(1.0, ((last - first).total_seconds() / 86400) if first and last else 1.0)
+        out.append(
+            SourceHealth(
+                id=r.id,
+                name=r.name,
+                kind=r.kind,
+                location=r.location,
+                created_at=r.created_at,
+                last_ingest_at=r.last_ingest_at,
+                last_success_at=r.last_success_at,
+                last_error=r.last_error,
+                item_count=n,
+                last_item_at=last,
+                items_per_day=round(n / days, 1),
+            )
+        )
+    return out
+
+
+def sources_by_name(store: Store) -> dict[str, str]:
+    """Source id -> name, for facets and the search language's ``source:``."""
+    with store.engine.connect() as conn:
+        return {r.id: r.name for r in conn.execute(select(t.sources.c.id, t.sources.c.name))}
+
+
+def stories_of_seqs(store: Store, seqs: Sequence[int]) -> dict[int, str]:
+    """The current story of each item given by seq."""
+    out: dict[int, str] = {}
+    with store.engine.connect() as conn:
+        for start in range(0, len(seqs), 900):
+            chunk = list(seqs[start : start + 900])
+            for seq, story_id in conn.execute(
+                select(t.items.c.seq, t.item_story.c.story_id)
+                .select_from(t.items.join(t.item_story, t.item_story.c.item_id == t.items.c.id))
+                .where(t.items.c.seq.in_(chunk))
+            ):
+                out[int(seq)] = story_id
+    return out

@@ -1,0 +1,112 @@
+"""The pages, in-process: front page and filters, story, item, sources, search; feeds out."""
+
+from __future__ import annotations
+
+import json
+import re
+from xml.etree import ElementTree
+
+from storyline.serve.graphics import country_name, sparkline, world_map
+
+from . import test_serve_support as support
+from .test_serve_support import Client
+
+# The shared fixtures, made visible to this module.
+client = support.client
+sample_db = support.sample_db
+
+
+def _biggest(client: Client) -> dict[str, object]:
+    """The story the sample fixture gave facts and a merge to (reachable by its alias)."""
+    return dict(client.get("/api/v1/stories/sold-merged").json())
+
+
+def test_front_page_lists_stories_and_pages_on(client: Client) -> None:
+    page = client.get("/")
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    assert page.text.count('class="card"') == 30
+    assert 'href="/static/style.css"' in page.text and "<script" not in page.text
+    nxt = re.search(r'href="(/\?cursor=[^"]+)"', page.text)
+    assert nxt is not None
+    second = client.get(nxt.group(1).replace("&amp;", "&"))
+    assert second.status_code == 200 and 'class="card"' in second.text
+    assert client.get("/static/style.css").status_code == 200
+
+
+def test_front_page_filters(client: Client) -> None:
+    spanish = client.get("/", params={"language": "es"}).text
+    english = client.get("/", params={"language": "en"}).text
+    assert 'class="card"' in spanish and spanish != english
+    brazil = client.get("/", params={"country": "br"}).text
+    assert 1 <= brazil.count('class="card"') < 30
+    video = client.get("/", params={"media": "video"}).text
+    assert 'class="card"' in video
+    late = client.get("/", params={"since": "2030-01-01"}).text
+    assert 'class="card"' not in late
+    assert client.get("/", params={"since": "not-a-date"}).status_code == 422
+
+
+def test_story_page(client: Client) -> None:
+    story = _biggest(client)
+    page = client.get(f"/story/{story['id']}")
+    assert page.status_code == 200
+    text = page.text
+    assert 'class="worldmap"' in text and 'class="country on"' in text
+    assert "Jair Bolsonaro" in text and "PSL" in text and "2020-11-15" in text
+    assert "Why it is here" in text and "merge" in text
+    assert f'/feeds/story/{story["id"]}.atom' in text
+    moved = client.get("/story/sold-merged")
+    assert moved.status_code == 301 and moved.headers["location"] == f"/story/{story['id']}"
+    assert client.get("/story/nope").status_code == 404
+
+
+def test_item_page_shows_facts_with_provenance(client: Client) -> None:
+    story = client.get(f"/api/v1/stories/{_biggest(client)['id']}").json()
+    item_id = story["timeline"][0]["id"]
+    text = client.get(f"/item/{item_id}").text
+    assert "Brazil (SP)" in text and "entities" in text and "[0–9]" in text
+    assert client.get("/item/nope").status_code == 404
+
+
+def test_sources_page(client: Client) -> None:
+    text = client.get("/sources").text
+    assert "front-page-2020-11-17.txt" in text and 'class="ok"' in text
+
+
+def test_search_page_groups_and_facets(client: Client) -> None:
+    text = client.get("/search", params={"q": "bolsonaro"}).text
+    assert ('class="group"' in text and "Countries" not in text) or "Sources" in text
+    assert "/feeds/search.atom?q=bolsonaro" in text
+    facet_link = re.search(r'href="(/search\?q=bolsonaro\+source[^"]+)"', text)
+    assert facet_link is not None
+    narrowed = client.get(facet_link.group(1).replace("&amp;", "&"))
+    assert narrowed.status_code == 200 and 'class="group"' in narrowed.text
+    empty = client.get("/search").text
+    assert "How to search" in empty
+    weird = client.get("/search", params={"q": '((("unbalanced AND OR NOT -'})
+    assert weird.status_code == 200
+
+
+def test_feeds_out_all_stories_one_story_and_search(client: Client) -> None:
+    atom = ElementTree.fromstring(client.get("/feeds/stories.atom").content)
+    ns = {"a": "http://www.w3.org/2005/Atom"}
+    assert len(atom.findall("a:entry", ns)) == 50
+    story_id = _biggest(client)["id"]
+    story = ElementTree.fromstring(client.get(f"/feeds/story/{story_id}.rss").content)
+    items = story.findall("channel/item")
+    assert items and all(i.findtext("pubDate") for i in items)
+    feed = json.loads(client.get("/feeds/search.json", params={"q": "bolsonaro"}).content)
+    assert feed["version"].endswith("1.1") and feed["items"]
+    assert client.get("/feeds/stories.xml").status_code == 422
+    assert client.get("/feeds/story/nope.atom").status_code == 404
+
+
+def test_graphics() -> None:
+    assert country_name("pk") == "Pakistan" and country_name("zz") == "ZZ"
+    drawing = str(world_map(["PK", "br"]))
+    assert drawing.count('class="country on"') == 2 and len(drawing) < 120_000
+    assert sparkline([]) == ""
+    from datetime import date
+
+    line = str(sparkline([(date(2020, 1, 1), 1), (date(2020, 1, 2), 4)]))
+    assert line.startswith('<svg class="spark"') and "5 items" in line
