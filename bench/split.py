@@ -1,0 +1,132 @@
+"""Benchmark of the listing splitter: exact-boundary accuracy per source, flagged share, speed.
+
+    python bench/split.py [--data ../shared/data] [--quick]
+
+Accuracy is leave-one-source-out: for each source a model is trained on all the others (never
+on the sample listing) and tested on that source, so each figure says how the splitter does on
+a publisher it has never seen. The listing row uses the model trained on everything else,
+which is the shipped configuration. ``--quick`` skips the retraining and scores every source
+with the shipped model instead (in-sample, so optimistic: for a smoke check only).
+
+A split is right when it is not flagged and its teaser is exactly the gold teaser (hence the
+headline, with any kicker and media tag, is exactly the gold title). Flagged lines count as
+wrong in "acc all"; "acc unflagged" is over the lines that were not flagged.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+# One core, one thread: the speed figure must not borrow from BLAS threads.
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
+
+import splitter_data as sd
+
+from storyline.understand.split.scorer import MODEL_PATH
+from storyline.understand.split.splitter import Splitter
+from storyline.understand.split.tags import normalise
+
+
+def score(splitter: Splitter, pairs: list[sd.Pair]) -> tuple[int, int, int]:
+    """(right, flagged, right among unflagged) over the pairs."""
+    right = flagged = 0
+    for pair in pairs:
+        result = splitter.split(pair.line)
+        if result.flagged:
+            flagged += 1
+        elif result.teaser == normalise(pair.teaser):
+            right += 1
+    return right, flagged, right
+
+
+def headline_only(splitter: Splitter, titles: list[sd.Pair]) -> int:
+    """How many headline-only lines come out uncut (teaser empty)."""
+    return sum(splitter.split(p.title).teaser == "" for p in titles)
+
+
+def speed(splitter: Splitter, lines: list[str], runs: int = 5) -> float:
+    """Median lines per second over ``runs`` passes (the first pass warms the caches)."""
+    rates = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        for line in lines:
+            splitter.split(line)
+        rates.append(len(lines) / (time.perf_counter() - start))
+    return statistics.median(rates)
+
+
+def load_time(path: Path = MODEL_PATH, runs: int = 5) -> float:
+    """Median seconds to load the shipped model (each load starts with empty caches)."""
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        Splitter.load(path)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Print the per-source table, flagged share, speed and load time."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=sd.DEFAULT_DATA)
+    parser.add_argument("--quick", action="store_true", help="shipped model only (in-sample)")
+    args = parser.parse_args(argv)
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+
+    pairs, titles_only, excluded = sd.load_all(args.data)
+    extra = [] if args.quick else sd.load_extra_titles(args.data)
+    shipped = Splitter.load()
+    print("excluded from evaluation (not a headline/teaser pair):")
+    for reason, count in sorted(excluded.items()):
+        print(f"  {count:5d}  {reason}")
+    print()
+    header = (
+        f"{'source':10} {'lines':>6} {'acc all':>8} {'flagged':>8} {'acc unfl':>9} {'hl-only':>9}"
+    )
+    print(header)
+    print("-" * len(header))
+    total = right_all = flagged_all = 0
+    for source in sd.SOURCES:
+        test = [p for p in pairs if p.source == source]
+        test_titles = [p for p in titles_only if p.source == source]
+        if args.quick or source == "listing":
+            splitter = shipped
+        else:
+            train = [p for p in pairs if p.source not in (source, "listing")]
+            train_titles = [p for p in titles_only if p.source not in (source, "listing")]
+            scorer = sd.train_on(train, train_titles, extra_titles=extra)
+            splitter = Splitter(scorer, threshold=shipped.threshold)
+        right, flagged, _ = score(splitter, test)
+        n = len(test)
+        unflagged = n - flagged
+        hl = headline_only(splitter, test_titles)
+        hl_text = f"{hl}/{len(test_titles)}" if test_titles else "-"
+        print(
+            f"{source:10} {n:6d} {right / n:8.1%} {flagged / n:8.1%} "
+            f"{right / max(unflagged, 1):9.1%} {hl_text:>9}",
+            flush=True,
+        )
+        total += n
+        right_all += right
+        flagged_all += flagged
+    print("-" * len(header))
+    print(f"{'all':10} {total:6d} {right_all / total:8.1%} {flagged_all / total:8.1%}")
+    mode = "in-sample" if args.quick else "leave-one-source-out"
+    print(f"(threshold {shipped.threshold:.2f}; {mode})")
+    print()
+    lines = [p.line for p in pairs]
+    print(f"speed: {speed(shipped, lines):,.0f} lines/s (one core, median of 5 runs)")
+    print(f"model load: {load_time() * 1000:.0f} ms (median of 5)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

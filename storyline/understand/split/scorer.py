@@ -1,0 +1,110 @@
+"""The boundary scorer: a one-hidden-layer network over candidate features, in numpy.
+
+Each candidate cut gets a score; a softmax over the candidates of one line turns scores into
+the probability that each cut is the right one. Inference is a few matrix products, so the
+runtime needs only numpy; the weights live in a small ``.npz`` file next to this module.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from numpy.typing import NDArray
+
+from storyline.understand.split.features import Lexicon
+
+Array = NDArray[np.float64]
+
+MODEL_PATH = Path(__file__).with_name("splitter.npz")
+FORMAT_VERSION = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Scorer:
+    """Weights of the scorer. ``mean``/``std`` standardise features before the first layer."""
+
+    mean: Array
+    std: Array
+    w1: Array  # (features, hidden)
+    b1: Array  # (hidden,)
+    w2: Array  # (hidden,)
+    w_lin: Array  # (features,) direct linear path, so simple cues need no hidden unit
+    threshold: float  # confidence under which a split is flagged
+    n_features: int
+    lex_words: NDArray[np.str_]  # word forms with statistics (see features.Lexicon)
+    lex_stats: Array  # (words, 4): start count, start total, end count, end total
+    _w: Array = field(init=False, repr=False, compare=False)
+    _bias: Array = field(init=False, repr=False, compare=False)
+
+    def lexicon(self) -> Lexicon:
+        """The word statistics as a lookup table."""
+        stats = {
+            str(w): (float(r[0]), float(r[1]), float(r[2]), float(r[3]))
+            for w, r in zip(self.lex_words.tolist(), self.lex_stats.tolist(), strict=True)
+        }
+        return Lexicon(stats)
+
+    def __post_init__(self) -> None:
+        # Fold the standardisation and the linear path into one matrix product, for speed:
+        # x = (f - mean) / std, so x @ W = f @ (W / std) - (mean / std) @ W.
+        w = np.concatenate([self.w1, self.w_lin[:, None]], axis=1) / self.std[:, None]
+        bias = np.append(self.b1, 0.0) - (self.mean / self.std) @ np.concatenate(
+            [self.w1, self.w_lin[:, None]], axis=1
+        )
+        object.__setattr__(self, "_w", w)
+        object.__setattr__(self, "_bias", bias)
+
+    def scores(self, feats: Array) -> Array:
+        """Unnormalised score of every candidate row of ``feats``."""
+        z = feats @ self._w + self._bias
+        h = self.w1.shape[1]
+        out: Array = np.maximum(z[:, :h], 0.0) @ self.w2 + z[:, h]
+        return out
+
+    def probabilities(self, feats: Array) -> Array:
+        """Softmax over the candidates of one line."""
+        s = self.scores(feats)
+        s = np.exp(s - s.max())
+        out: Array = s / s.sum()
+        return out
+
+    def save(self, path: Path) -> None:
+        """Write the weights as a compressed ``.npz`` (no pickles)."""
+        np.savez_compressed(
+            path,
+            version=np.array(FORMAT_VERSION),
+            mean=self.mean,
+            std=self.std,
+            w1=self.w1,
+            b1=self.b1,
+            w2=self.w2,
+            w_lin=self.w_lin,
+            threshold=np.array(self.threshold),
+            n_features=np.array(self.n_features),
+            lex_words=self.lex_words,
+            lex_stats=self.lex_stats.astype(np.float32),
+        )
+
+    @classmethod
+    def load(cls, path: Path = MODEL_PATH) -> Scorer:
+        """Read weights written by :meth:`save`; refuses pickles and other format versions."""
+        with np.load(path, allow_pickle=False) as data:
+            version = int(data["version"])
+            if version != FORMAT_VERSION:
+                raise ValueError(
+                    f"{path}: splitter model format {version}, expected {FORMAT_VERSION}"
+                )
+            return cls(
+                mean=data["mean"].astype(np.float64),
+                std=data["std"].astype(np.float64),
+                w1=data["w1"].astype(np.float64),
+                b1=data["b1"].astype(np.float64),
+                w2=data["w2"].astype(np.float64),
+                w_lin=data["w_lin"].astype(np.float64),
+                threshold=float(data["threshold"]),
+                n_features=int(data["n_features"]),
+                lex_words=data["lex_words"],
+                lex_stats=data["lex_stats"].astype(np.float64),
+            )
