@@ -95,7 +95,9 @@ def grouping_text(item: Item, teaser_words: int) -> str:
     Long teasers are mostly context (background, boilerplate of the publisher) shared with
     unrelated items; comparing them makes every story of one publisher look alike.
     """
-    headline = item.headline or item.raw_text
+    # A headline rarely runs past 16 words; a longer one is a listing line the splitter kept
+    # whole, whose opening is the headline.
+    headline = " ".join((item.headline or item.raw_text).split()[:16])
     if teaser_words <= 0 or not item.teaser:
         return headline
     return f"{headline} {' '.join(item.teaser.split()[:teaser_words])}"
