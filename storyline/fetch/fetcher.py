@@ -26,6 +26,7 @@ import httpx
 
 from storyline.fetch.guard import GuardError, Resolver, check_url
 from storyline.ingest.inputs import USER_AGENT, resolve_host
+from storyline.ingest.netguard import async_guarded_transport
 
 OK = "ok"
 NOT_MODIFIED = "not_modified"
@@ -183,28 +184,42 @@ class Fetcher:
         self.resolve_host = resolve
         self._rng = rng or random.Random()
         self._client: httpx.AsyncClient | None = None
+        self._private_client: httpx.AsyncClient | None = None
         self._global: asyncio.Semaphore | None = None
         self._hosts: dict[str, asyncio.Semaphore] = {}
 
-    async def __aenter__(self) -> Fetcher:
+    def _limits(self) -> httpx.Limits:
+        n = self.settings.concurrency
+        return httpx.Limits(max_connections=n, max_keepalive_connections=n)
+
+    def _new_client(self, transport: httpx.AsyncBaseTransport | None) -> httpx.AsyncClient:
         s = self.settings
-        self._client = httpx.AsyncClient(
-            transport=self._transport,
+        return httpx.AsyncClient(
+            transport=transport,
             timeout=httpx.Timeout(s.read_timeout, connect=s.connect_timeout),
             # Only what we can decompress ourselves under the size limit.
             headers={"User-Agent": s.user_agent, "Accept-Encoding": "gzip, deflate"},
             follow_redirects=False,
-            limits=httpx.Limits(
-                max_connections=s.concurrency, max_keepalive_connections=s.concurrency
-            ),
+            limits=self._limits(),
         )
-        self._global = asyncio.Semaphore(s.concurrency)
+
+    async def __aenter__(self) -> Fetcher:
+        if self._transport is not None:
+            self._client = self._new_client(self._transport)
+            self._private_client = self._client
+        else:
+            # Sources not allowed private addresses connect only to the addresses their check
+            # passed, so DNS rebinding between the check and the connection cannot reach in.
+            guarded = async_guarded_transport(self.resolve_host, self._limits())
+            self._client = self._new_client(guarded)
+            self._private_client = self._new_client(None)
+        self._global = asyncio.Semaphore(self.settings.concurrency)
         return self
 
     async def __aexit__(self, *exc: object) -> None:
-        if self._client is not None:
-            await self._client.aclose()
-            self._client = None
+        for client in {id(c): c for c in (self._client, self._private_client) if c}.values():
+            await client.aclose()
+        self._client = self._private_client = None
 
     async def fetch_many(
         self, requests: Sequence[FetchRequest], stop: threading.Event | None = None
@@ -281,7 +296,9 @@ class Fetcher:
                 )
             except GuardError as exc:
                 raise _Failure(str(exc)) from exc
-            async with self._client.stream("GET", url, headers=headers) as response:
+            client = self._private_client if request.allow_private else self._client
+            assert client is not None
+            async with client.stream("GET", url, headers=headers) as response:
                 status = response.status_code
                 if response.is_redirect and "location" in response.headers:
                     url = str(response.url.join(response.headers["location"]))

@@ -103,6 +103,11 @@ def check_public(url: str, resolve: Callable[[str], list[str]]) -> None:
         addresses = resolve(host)
     except OSError as exc:
         raise InputError(f"{url}: cannot resolve {host}: {exc}") from exc
+    check_addresses(url, addresses)
+
+
+def check_addresses(url: str, addresses: list[str]) -> None:
+    """Refuse if any of the addresses a URL's host resolved to is not public."""
     for address in addresses:
         try:
             ips = {ipaddress.ip_address(address), ipaddress.ip_address(embedded_ipv4(address))}
@@ -161,6 +166,11 @@ def _fetch(
     resolve: Callable[[str], list[str]],
 ) -> tuple[bytes, str | None]:
     # Redirects are followed by hand so that every hop passes the private-address check.
+    if transport is None and not settings.allow_private:
+        # Connections go only to the addresses that passed the check (no DNS rebinding).
+        from storyline.ingest.netguard import guarded_transport
+
+        transport = guarded_transport(resolve)
     with httpx.Client(
         transport=transport,
         timeout=settings.timeout,
