@@ -24,6 +24,7 @@ from storyline.fetch import registry
 from storyline.fetch.discover import discover
 from storyline.fetch.examples import FolderServer
 from storyline.fetch.runner import FetchReport, fetch_once, watch
+from storyline.serve.search import index_new_items
 from storyline.store.db import Store
 
 console = Console()
@@ -331,6 +332,7 @@ def fetch_command(
     """
     with Store.open(db) as store:
         report = fetch_once(store, due_only=not fetch_all_sources)
+        index_new_items(store)  # so search sees the new items without a running server
     _print_problems(report)
     if as_json:
         render.print_json(console, _report_json(report))
