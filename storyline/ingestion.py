@@ -12,7 +12,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 import httpx
 
@@ -79,6 +79,22 @@ class IngestReport:
     def failed(self) -> int:
         """Inputs that could not be read, plus records rejected inside readable inputs."""
         return sum(1 for r in self.inputs if r.failed) + sum(r.rejected for r in self.inputs)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The report as plain data, for JSON (CLI ``--json`` and the API)."""
+        return {
+            "new": self.new,
+            "duplicate": self.duplicate,
+            "failed": self.failed,
+            "inputs": [
+                {
+                    "location": r.location, "source": r.source, "format": r.format,
+                    "new": r.new, "duplicate": r.duplicate, "rejected": r.rejected,
+                    "warnings": r.warnings, "errors": r.errors,
+                }
+                for r in self.inputs
+            ],
+        }
 
 
 @dataclass(slots=True)

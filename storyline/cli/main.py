@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 import typer
 from rich.console import Console
@@ -86,6 +86,17 @@ def _expand(sources: list[str]) -> list[str]:
     return out
 
 
+T = TypeVar("T")
+
+
+def _found(value: T | None, kind: str, key: str) -> T:
+    """The value, or exit 1 with a one-line error naming what was not found."""
+    if value is None:
+        errors.print(f"error: no {kind} {key!r}", highlight=False)
+        raise typer.Exit(1)
+    return value
+
+
 @app.command("ingest")
 def ingest_command(
     sources: Annotated[
@@ -145,7 +156,7 @@ def ingest_command(
         for message in entry.warnings:
             errors.print(f"[yellow]warning:[/] {render.escape(message)}", highlight=False)
     if as_json:
-        render.print_json(console, render.report_json(report))
+        render.print_json(console, report.as_dict())
     else:
         console.print(render.report_table(report))
     if any(entry.failed for entry in report.inputs):
@@ -177,10 +188,7 @@ def story_command(
 ) -> None:
     """Show one story: its items over time, and with --why the reason each one is there."""
     with Store.open(db) as store:
-        view = reads.get_story(store, story_id)
-    if view is None:
-        errors.print(f"error: no story {story_id!r}")
-        raise typer.Exit(1)
+        view = _found(reads.get_story(store, story_id), "story", story_id)
     if as_json:
         render.print_json(console, render.story_view_json(view))
     else:
@@ -220,10 +228,7 @@ def item_command(
 ) -> None:
     """Show one item with every extracted fact and where it came from."""
     with Store.open(db) as store:
-        view = reads.get_item(store, item_id)
-    if view is None:
-        errors.print(f"error: no item {item_id!r}")
-        raise typer.Exit(1)
+        view = _found(reads.get_item(store, item_id), "item", item_id)
     if as_json:
         render.print_json(console, render.item_json(view))
     else:
@@ -245,10 +250,7 @@ def correct_command(
 ) -> None:
     """Correct how a listing line was split; the correction is kept for later ingests."""
     with Store.open(db) as store:
-        view = reads.get_item(store, item_id)
-        if view is None:
-            errors.print(f"error: no item {item_id!r}")
-            raise typer.Exit(1)
+        view = _found(reads.get_item(store, item_id), "item", item_id)
         if teaser is None:
             raw = view.item.raw_text
             position = raw.find(headline)

@@ -29,28 +29,6 @@ def print_json(console: Console, data: Any) -> None:
     console.out(json.dumps(data, ensure_ascii=False, indent=2, default=str), highlight=False)
 
 
-def report_json(report: IngestReport) -> dict[str, Any]:
-    """An ingest report as JSON."""
-    return {
-        "new": report.new,
-        "duplicate": report.duplicate,
-        "failed": report.failed,
-        "inputs": [
-            {
-                "location": r.location,
-                "source": r.source,
-                "format": r.format,
-                "new": r.new,
-                "duplicate": r.duplicate,
-                "rejected": r.rejected,
-                "warnings": r.warnings,
-                "errors": r.errors,
-            }
-            for r in report.inputs
-        ],
-    }
-
-
 def report_table(report: IngestReport) -> Table:
     """An ingest report as a table, one row per input, with totals."""
     table = Table(title="Ingest summary", show_footer=True)
