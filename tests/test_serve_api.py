@@ -205,3 +205,74 @@ def _middlewares(c: Client) -> list[object]:
         out.append(app)
         app = getattr(app, "app", None)
     return out
+
+
+def test_sources_can_be_added_paused_and_removed_with_a_token(
+    sample_db: str, tmp_path: Path
+) -> None:
+    db = copy_db(sample_db, tmp_path)
+    with Store.open(db) as store:
+        _, token = create_token(store, "tests")
+    c = Client(db, ServeSettings(index_every_seconds=3600))
+    auth = {"Authorization": f"Bearer {token}"}
+    public = "http://93.184.216.34/feed.xml"  # an address literal: no name lookup in tests
+    try:
+        assert "93.184.216.34" not in c.get("/sources").text  # cached from here on
+        assert c.post("/api/v1/sources", json={"url": public}).status_code == 401
+        added = c.post(
+            "/api/v1/sources",
+            json={"url": public, "name": "Example", "every": "30m", "full_text": True},
+            headers=auth,
+        )
+        assert added.status_code == 201, added.text
+        body = added.json()
+        assert body["new"] and body["health"] == "new" and body["every"] == 1800
+        assert body["full_text"] and not body["allow_private"]
+        again = c.post("/api/v1/sources", json={"url": public, "every": 120}, headers=auth)
+        assert again.json()["id"] == body["id"] and not again.json()["new"]
+        assert again.json()["every"] == 120
+        listed = {s["id"]: s for s in c.get("/api/v1/sources").json()}
+        assert listed[body["id"]]["watched"] and listed[body["id"]]["health"] == "new"
+        assert "93.184.216.34" in c.get("/sources").text  # the write shows at once, cached or not
+
+        for bad in ({"url": "ftp://example.org/feed"}, {"url": public, "every": "10s"},
+                    {"url": public, "every": 5}, {"url": "http://127.0.0.1:9/feed"},
+                    {"url": "http://[::ffff:10.0.0.1]/feed"}):
+            refused = c.post("/api/v1/sources", json=bad, headers=auth)
+            assert refused.status_code == 422, (bad, refused.text)
+        private = {"url": "http://127.0.0.1:9/feed", "allow_private": True}
+        assert c.post("/api/v1/sources", json=private, headers=auth).status_code == 403
+
+        ref = body["id"]
+        paused = c.post(f"/api/v1/sources/{ref}/pause", headers=auth)
+        assert paused.status_code == 200 and paused.json()["health"] == "paused"
+        assert c.post(f"/api/v1/sources/{ref}/pause").status_code == 401
+        resumed = c.post(f"/api/v1/sources/{ref}/resume", headers=auth)
+        assert resumed.json()["health"] == "new" and not resumed.json()["paused"]
+        assert c.run(c.http.delete(f"/api/v1/sources/{ref}")).status_code == 401
+        removed = c.run(c.http.delete(f"/api/v1/sources/{ref}", headers=auth))
+        assert removed.status_code == 200 and removed.json()["url"] == public
+        assert c.run(c.http.delete(f"/api/v1/sources/{ref}", headers=auth)).status_code == 404
+        listed = {s["id"]: s for s in c.get("/api/v1/sources").json()}
+        assert not listed[ref]["watched"]  # its items stay, so the source row stays
+    finally:
+        c.close()
+    lenient = Client(db, ServeSettings(index_every_seconds=3600, allow_private_sources=True))
+    try:
+        private = {"url": "http://127.0.0.1:9/feed", "allow_private": True}
+        done = lenient.post("/api/v1/sources", json=private, headers=auth)
+        assert done.status_code == 201 and done.json()["allow_private"]
+        # allowed on this server, but still only when the source asks for it
+        assert lenient.post(
+            "/api/v1/sources", json={"url": "http://127.0.0.1:9/other"}, headers=auth
+        ).status_code == 422
+    finally:
+        lenient.close()
+
+
+def test_openapi_documents_the_source_writes(client: Client) -> None:
+    paths = client.get("/api/v1/openapi.json").json()["paths"]
+    assert "post" in paths["/api/v1/sources"] and "get" in paths["/api/v1/sources"]
+    assert "delete" in paths["/api/v1/sources/{ref}"]
+    assert "post" in paths["/api/v1/sources/{ref}/pause"]
+    assert "403" in paths["/api/v1/sources"]["post"]["responses"]

@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from xml.etree import ElementTree
 
+from storyline.fetch import registry
+from storyline.fetch.tables import source_settings
 from storyline.serve.graphics import country_name, sparkline, world_map
+from storyline.serve.settings import ServeSettings
+from storyline.store.db import Store
 
 from . import test_serve_support as support
-from .test_serve_support import Client
+from .test_serve_support import Client, copy_db
 
 # The shared fixtures, made visible to this module.
 client = support.client
@@ -71,6 +77,39 @@ def test_item_page_shows_facts_with_provenance(client: Client) -> None:
 def test_sources_page(client: Client) -> None:
     text = client.get("/sources").text
     assert "front-page-2020-11-17.txt" in text and 'class="ok"' in text
+
+
+def test_sources_page_shows_the_health_of_watched_sources(
+    sample_db: str, tmp_path: Path
+) -> None:
+    db = copy_db(sample_db, tmp_path)
+    now = datetime.now(UTC)
+    with Store.open(db) as store:
+        down, _ = registry.add_source(store, "http://93.184.216.34/down.xml", name="Gone Daily")
+        failing, _ = registry.add_source(store, "http://93.184.216.35/f.xml", name="Wobbly")
+        registry.add_source(store, "http://93.184.216.36/new.xml", name="Fresh One")
+        for source, since in ((down, now - timedelta(days=2)), (failing, now - timedelta(hours=2))):
+            with store.engine.begin() as conn:
+                conn.execute(
+                    source_settings.update()
+                    .where(source_settings.c.source_id == source.id)
+                    .values(consecutive_failures=4, failing_since=since,
+                            last_attempt_at=now, last_error="HTTP 503 <b>busy</b>")
+                )
+    c = Client(db, ServeSettings(index_every_seconds=3600))
+    try:
+        text = c.get("/sources").text
+        rows = {name: row for row in text.split("<tr>") for name in
+                ("Gone Daily", "Wobbly", "Fresh One") if name in row}
+        assert '<span class="bad">DOWN</span>' in rows["Gone Daily"]
+        assert "HTTP 503 busy" in rows["Gone Daily"] and "<b>" not in rows["Gone Daily"]
+        assert '<span class="bad">failing</span>' in rows["Wobbly"]
+        assert '<span class="muted">new</span>' in rows["Fresh One"]
+        api = {s["name"]: s for s in c.get("/api/v1/sources").json()}
+        assert api["Gone Daily"]["health"] == "down" and api["Gone Daily"]["watched"]
+        assert api["Wobbly"]["consecutive_failures"] == 4
+    finally:
+        c.close()
 
 
 def test_search_page_groups_and_facets(client: Client) -> None:

@@ -185,3 +185,24 @@ def test_safe_url() -> None:
     for bad in ["javascript:alert(1)", " JaVaScRiPt:alert(1)", "data:text/html,x", "//evil",
                 "https://a.b/\"onmouseover=x", "vbscript:x", "/relative"]:
         assert safe_url(bad) is None
+
+
+def test_plain_text_fast_path_agrees_with_nh3() -> None:
+    import html
+    import random
+
+    import nh3
+
+    from storyline.serve import security
+
+    rng = random.Random(6)
+    alphabet = "ab Z9.,;:'\"=/`()[]{}!?é’“—\t\x0b\u2028\u200b" + "<>&\r\0\xa0\ufeff"
+    for _ in range(3000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 16)))
+        allowed = security._ALLOWED_TAGS
+        assert str(security.clean_html(text)) == nh3.clean(
+            text, tags=allowed, attributes={}, link_rel=None
+        )
+        assert security.plain_text(text) == html.unescape(
+            nh3.clean(text, tags=set(), attributes={})
+        )

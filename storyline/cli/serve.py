@@ -53,7 +53,14 @@ def serve_command(
     ] = None,
     workers: Annotated[
         int, typer.Option("--workers", min=1, max=64, help="Threads for requests.")
-    ] = 40,
+    ] = ServeSettings().threads,
+    allow_private_sources: Annotated[
+        bool,
+        typer.Option(
+            "--allow-private-sources",
+            help="Let token holders add sources on private or local addresses.",
+        ),
+    ] = False,
 ) -> None:
     """Serve the web pages, the JSON API (/api/v1) and feeds over the database."""
     import uvicorn
@@ -61,7 +68,10 @@ def serve_command(
     from storyline.serve.app import create_app
 
     settings = ServeSettings(
-        read_token_required=read_token, search_dir=search_dir, threads=workers
+        read_token_required=read_token,
+        search_dir=search_dir,
+        threads=workers,
+        allow_private_sources=allow_private_sources,
     )
     app = create_app(db, settings)
     errors.print(f"serving on http://{host}:{port}/", highlight=False)

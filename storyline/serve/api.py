@@ -14,10 +14,12 @@ from collections.abc import Iterable
 from datetime import UTC, date, datetime, time
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
 from sqlalchemy import select
 
+from storyline.fetch import registry
+from storyline.fetch.guard import GuardError, check_url
 from storyline.ingestion import IngestSettings, ingest
 from storyline.serve import queries, records, results, tables
 from storyline.serve.api_models import (
@@ -30,6 +32,8 @@ from storyline.serve.api_models import (
     SourceOut,
     StoryDetailOut,
     StoryPage,
+    WatchedSourceIn,
+    WatchedSourceOut,
 )
 from storyline.serve.auth import touch_token
 from storyline.serve.deps import ReadAccess, RuntimeDep, require_write
@@ -166,6 +170,115 @@ def list_sources(rt: RuntimeDep, format: Format = "json") -> Any:
     return rows if format == "json" else _download(rows, format, "sources")
 
 
+def _watched_record(source: registry.WatchedSource, new: bool = False) -> dict[str, Any]:
+    def when(value: datetime | None) -> str | None:
+        return value.isoformat() if value else None
+
+    return {
+        "id": source.id,
+        "name": source.name,
+        "url": source.url,
+        "every": source.every,
+        "full_text": source.full_text,
+        "allow_private": source.allow_private,
+        "paused": source.paused,
+        "health": source.health(datetime.now(UTC)),
+        "added_at": source.added_at.isoformat(),
+        "last_attempt_at": when(source.last_attempt_at),
+        "last_success_at": when(source.last_success_at),
+        "last_error": source.last_error,
+        "consecutive_failures": source.consecutive_failures,
+        "failing_since": when(source.failing_since),
+        "new": new,
+    }
+
+
+def _interval(every: str | int) -> int:
+    if isinstance(every, int):
+        if every < registry.MIN_EVERY:
+            raise registry.RegistryError(
+                f"interval of {every}s is under the minimum of {registry.MIN_EVERY}s"
+            )
+        return every
+    return registry.parse_every(every)
+
+
+def _add_source(rt: Any, body: WatchedSourceIn) -> tuple[registry.WatchedSource, bool]:
+    if body.allow_private and not rt.settings.allow_private_sources:
+        raise HTTPException(403, "this server does not allow sources at private addresses")
+    url = body.url.strip()
+    try:
+        every = _interval(body.every)
+        # The fetcher checks every request (redirects included); checking now as well
+        # answers a mistaken or hostile URL at once instead of a failing source later.
+        check_url(url, allow_private=body.allow_private)
+        return registry.add_source(
+            rt.store,
+            url,
+            name=(body.name or "").strip() or None,
+            every=every,
+            full_text=body.full_text,
+            allow_private=body.allow_private,
+        )
+    except (registry.RegistryError, GuardError) as exc:
+        raise HTTPException(422, str(exc)) from exc
+
+
+@router.post(
+    "/sources",
+    response_model=WatchedSourceOut,
+    status_code=201,
+    summary="Watch a source",
+    responses={403: {"description": "allow_private asked of a server that forbids it"},
+               422: {"description": "not an http(s) URL, a private address, a bad interval"}},
+)
+async def add_source(rt: RuntimeDep, body: WatchedSourceIn, token: WriteToken) -> Any:
+    """Watch a feed or page URL, like ``storyline sources add --no-discover`` (needs a token).
+
+    Adding a URL already watched updates its settings (``new`` is false). Its host must
+    resolve to public addresses unless ``allow_private`` is set, which the server accepts
+    only when started to allow private sources.
+    """
+    source, new = await asyncio.to_thread(_add_source, rt, body)
+    rt.wrote()
+    await asyncio.to_thread(touch_token, rt.store, token)
+    return _watched_record(source, new)
+
+
+def _change_source(rt: Any, ref: str, token: str, action: str) -> dict[str, Any]:
+    try:
+        if action == "remove":
+            source = registry.remove_source(rt.store, ref)
+        else:
+            source = registry.set_paused(rt.store, ref, action == "pause")
+    except registry.RegistryError as exc:
+        raise HTTPException(404, str(exc)) from exc
+    touch_token(rt.store, token)
+    rt.wrote()
+    return _watched_record(source)
+
+
+SourceRef = Annotated[str, Path(max_length=2000, description="the source's id, URL or name")]
+
+
+@router.post("/sources/{ref}/pause", response_model=WatchedSourceOut, summary="Pause a source")
+def pause_source(rt: RuntimeDep, ref: SourceRef, token: WriteToken) -> Any:
+    """Stop fetching a watched source until it is resumed (needs a token)."""
+    return _change_source(rt, ref, token, "pause")
+
+
+@router.post("/sources/{ref}/resume", response_model=WatchedSourceOut, summary="Resume a source")
+def resume_source(rt: RuntimeDep, ref: SourceRef, token: WriteToken) -> Any:
+    """Fetch a paused source again, due at once, its past failures forgotten (needs a token)."""
+    return _change_source(rt, ref, token, "resume")
+
+
+@router.delete("/sources/{ref}", response_model=WatchedSourceOut, summary="Stop watching")
+def remove_source(rt: RuntimeDep, ref: SourceRef, token: WriteToken) -> Any:
+    """Stop watching a source; its items and stories stay (needs a token)."""
+    return _change_source(rt, ref, token, "remove")
+
+
 @router.get("/search", response_model=SearchOut, summary="Search, grouped by story")
 def search(
     rt: RuntimeDep,
@@ -252,6 +365,7 @@ def save_search(rt: RuntimeDep, body: SavedSearchIn, token: WriteToken) -> Any:
             )
         row = conn.execute(select(tables.saved_searches).where(c.id == search_id)).one()
     touch_token(rt.store, token)
+    rt.wrote()
     return _saved_record(row)
 
 
@@ -274,26 +388,9 @@ async def post_ingest(
         ingest, rt.store, ["-"], settings, stdin=io.BytesIO(body)
     )
     indexed = await asyncio.to_thread(rt.index.catch_up, rt.store)
+    rt.wrote()
     await asyncio.to_thread(touch_token, rt.store, token)
-    return {
-        "new": report.new,
-        "duplicate": report.duplicate,
-        "failed": report.failed,
-        "inputs": [
-            {
-                "location": r.location,
-                "source": r.source,
-                "format": r.format,
-                "new": r.new,
-                "duplicate": r.duplicate,
-                "rejected": r.rejected,
-                "warnings": r.warnings,
-                "errors": r.errors,
-            }
-            for r in report.inputs
-        ],
-        "indexed": indexed,
-    }
+    return {**report.as_dict(), "indexed": indexed}
 
 
 async def _read_limited(request: Request, limit: int) -> bytes:

@@ -133,6 +133,52 @@ class SourceOut(BaseModel):
     item_count: int
     last_item_at: str | None
     items_per_day: float
+    watched: bool = Field(description="watched by the fetcher (storyline sources add)")
+    health: str | None = Field(
+        description="watched sources: paused, new, ok, failing or down (failing for a day)"
+    )
+    url: str | None = Field(description="watched sources: the URL fetched")
+    every: int | None = Field(description="watched sources: seconds between fetches")
+    paused: bool
+    consecutive_failures: int
+    failing_since: str | None
+
+
+class WatchedSourceIn(BaseModel):
+    """A URL to watch, as ``storyline sources add`` takes it (watched as given: no feed
+    discovery, so adding never makes the server fetch anything)."""
+
+    url: str = Field(min_length=1, max_length=2000, description="http(s) feed or page URL")
+    name: str | None = Field(default=None, max_length=200, description="default: the host")
+    every: str | int = Field(
+        default="15m", description="seconds, or 30s / 15m / 2h / 1d; at least one minute"
+    )
+    full_text: bool = Field(default=False, description="fetch each new item's page")
+    allow_private: bool = Field(
+        default=False,
+        description="may resolve to loopback or private addresses: refused (403) unless "
+        "the server allows private sources",
+    )
+
+
+class WatchedSourceOut(BaseModel):
+    """A watched source: what is fetched, how often, and its health."""
+
+    id: str
+    name: str
+    url: str
+    every: int = Field(description="seconds between fetches")
+    full_text: bool
+    allow_private: bool
+    paused: bool
+    health: str = Field(description="paused, new, ok, failing, or down (failing for a day)")
+    added_at: str
+    last_attempt_at: str | None
+    last_success_at: str | None
+    last_error: str | None
+    consecutive_failures: int
+    failing_since: str | None
+    new: bool = Field(description="true when this call started watching it")
 
 
 class FacetValue(BaseModel):

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from importlib import resources
@@ -27,6 +27,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from storyline.fetch.registry import format_every
 from storyline.serve import security
 from storyline.serve.cache import ResponseCache
 from storyline.serve.graphics import country_name, sparkline
@@ -47,10 +48,16 @@ class Runtime:
     index: SearchIndex
     settings: ServeSettings
     templates: jinja2.Environment
+    # Writes made through this server's API; part of the response cache's key.
+    writes: int = 0
+
+    def wrote(self) -> None:
+        """Note a write, so that no cached page older than it is served again."""
+        self.writes += 1
 
 
-def runtime(request: Request) -> Runtime:
-    """The running app's runtime (a FastAPI dependency)."""
+async def runtime(request: Request) -> Runtime:
+    """The running app's runtime (a FastAPI dependency; async: no worker thread needed)."""
     rt = request.app.state.runtime
     assert isinstance(rt, Runtime)
     return rt
@@ -72,6 +79,28 @@ def _short(value: Any) -> str:
     return security.plain_text(str(value))[:200]
 
 
+def _explain(explanation: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """Why an item is in its story, as (label, plain text) rows sorted by key.
+
+    Done here rather than in the template: a story page shows it for every item, and the
+    same loops in Jinja cost about half of the page's rendering.
+    """
+    rows = []
+    for key in sorted(explanation, key=lambda k: str(k).lower()):
+        value = explanation[key]
+        if isinstance(value, Mapping):
+            parts = sorted(value.items(), key=lambda kv: str(kv[0]).lower())
+            text = "; ".join(f"{k}: {_short(v)}" for k, v in parts)
+        elif isinstance(value, str):
+            text = security.plain_text(value)
+        elif isinstance(value, Iterable):
+            text = ", ".join(_short(v) for v in value)
+        else:
+            text = _short(value)
+        rows.append((str(key).replace("_", " "), text))
+    return rows
+
+
 def make_templates(settings: ServeSettings) -> jinja2.Environment:
     """The Jinja2 environment: autoescaping on, feed text filtered through nh3."""
     env = jinja2.Environment(
@@ -80,6 +109,8 @@ def make_templates(settings: ServeSettings) -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        # Templates ship with the package: no stat() of every file on every render.
+        auto_reload=False,
     )
     env.filters.update(
         clean=security.clean_html,
@@ -89,6 +120,8 @@ def make_templates(settings: ServeSettings) -> jinja2.Environment:
         short=_short,
         country=country_name,
         quote=quote,
+        every=format_every,
+        explain=_explain,
     )
     # root: the prefix of every address, for a server mounted below a path.
     env.globals.update(
@@ -110,6 +143,7 @@ def create_app(db: str | None = None, settings: ServeSettings | None = None) -> 
         if settings.index_on_startup:
             added = await asyncio.to_thread(index.catch_up, store)
             log.info("search index caught up: %d items added", added)
+            await asyncio.to_thread(_warm, store, index)
         task = asyncio.create_task(_keep_index_current(index, store, settings))
         try:
             yield
@@ -143,13 +177,31 @@ def create_app(db: str | None = None, settings: ServeSettings | None = None) -> 
             rt = getattr(app.state, "runtime", None)
             return rt.store if isinstance(rt, Runtime) else None
 
+        def writes() -> int:
+            rt = getattr(app.state, "runtime", None)
+            return rt.writes if isinstance(rt, Runtime) else 0
+
         app.add_middleware(
             ResponseCache,
             store=current_store,
             enabled=lambda: not settings.read_token_required,
+            generation=writes,
         )
     app.add_middleware(security.SecurityHeaders)  # outermost: cached answers get headers too
     return app
+
+
+def _warm(store: Store, index: SearchIndex) -> None:
+    """Do once at startup what the first requests would otherwise pay for: the index's
+    searcher and fast fields, the database pages and the compiled queries of a search."""
+    from storyline.serve import results  # imports this module's neighbours
+
+    try:
+        index.warm()
+        results.search(store, index, "the")
+        results.search(store, index, "the", light=True)
+    except Exception:  # a cold first search is slower, never wrong
+        log.exception("warming the search index failed")
 
 
 async def _keep_index_current(index: SearchIndex, store: Store, settings: ServeSettings) -> None:

@@ -1,10 +1,12 @@
 """A small response cache for reads, invalidated by the database's own version.
 
 A page depends only on the database, so a response can be reused until the data changes.
-The version is the highest item seq, story event id and item split change time, read at
-most once a second (a few index lookups); any ingest, merge, split or correction therefore
-shows within about a second. Only complete 200 responses to GET requests without
-credentials are kept, and never when reads need a token, so access control is unaffected.
+The version is the highest item seq, story event id and item split change time, the
+sources' and watched sources' state, read at most once a second (a few index lookups and
+small scans); any ingest, merge, split, correction or fetch therefore shows within about a
+second, and a write through this server's API at once. Only complete 200 responses to GET
+requests without credentials are kept, and never when reads need a token, so access
+control is unaffected.
 """
 
 from __future__ import annotations
@@ -16,8 +18,9 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Integer, func, select
 
+from storyline.fetch.tables import source_settings
 from storyline.serve.security import ASGIApp, Message, Receive, Scope, Send
 from storyline.store import schema as t
 from storyline.store.db import Store
@@ -34,6 +37,19 @@ def data_version(store: Store) -> tuple[Any, ...]:
             conn.execute(select(func.max(t.split_corrections.c.created_at))).scalar(),
             conn.execute(select(func.count()).select_from(t.sources)).scalar(),
             conn.execute(select(func.max(t.sources.c.last_ingest_at))).scalar(),
+            # Watched sources: added, removed, paused, resumed, re-set, fetched.
+            tuple(
+                conn.execute(
+                    select(
+                        func.count(),
+                        func.sum(source_settings.c.paused.cast(Integer)),
+                        func.sum(source_settings.c.every_seconds),
+                        func.sum(source_settings.c.full_text.cast(Integer)),
+                        func.max(source_settings.c.last_attempt_at),
+                        func.sum(source_settings.c.consecutive_failures),
+                    )
+                ).one()
+            ),
         )
 
 
@@ -45,12 +61,14 @@ class ResponseCache:
         app: ASGIApp,
         store: Callable[[], Store | None],
         enabled: Callable[[], bool],
+        generation: Callable[[], int] = lambda: 0,
         size: int = 512,
         every: float = 1.0,
     ) -> None:
         self.app = app
         self.store = store
         self.enabled = enabled
+        self.generation = generation
         self.size = size
         self.every = every
         self.entries: OrderedDict[tuple[Any, ...], list[Message]] = OrderedDict()
@@ -68,7 +86,8 @@ class ResponseCache:
         if now - self._checked > self.every:
             self._version = data_version(store)
             self._checked = now
-        return self._version
+        # Writes through this server count at once, not up to a second later.
+        return (*self._version, self.generation())
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Answer from the cache, or pass on and remember a cacheable answer."""

@@ -109,7 +109,9 @@ def story_page(rt: RuntimeDep, story_id: str, cursor: Text = None) -> Response:
     if current != story_id:  # merged away: the old address keeps working
         return RedirectResponse(f"/story/{current}", 301)
     try:
-        detail = queries.story_detail(rt.store, current, 50, cursor)
+        detail = queries.story_detail(
+            rt.store, current, rt.settings.page_size, cursor, with_sources=False
+        )
     except queries.CursorError as exc:
         raise HTTPException(400, str(exc)) from exc
     assert detail is not None
@@ -148,7 +150,7 @@ def search_page(
 ) -> Response:
     """Full-text search with facets, results grouped by story."""
     try:
-        page = results.search(rt.store, rt.index, q, cursor=cursor)
+        page = results.search(rt.store, rt.index, q, cursor=cursor, light=True)
     except queries.CursorError as exc:
         raise HTTPException(400, str(exc)) from exc
     facets = {

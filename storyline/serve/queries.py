@@ -15,8 +15,19 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Connection, String, and_, case, cast, func, or_, select, true
+from sqlalchemy import (
+    Connection,
+    String,
+    and_,
+    case,
+    cast,
+    func,
+    or_,
+    select,
+    true,
+)
 
+from storyline.fetch import registry
 from storyline.model import Assignment
 from storyline.store import schema as t
 from storyline.store.convert import row_to_fact, row_to_item
@@ -120,43 +131,56 @@ class SourceHealth:
     item_count: int
     last_item_at: datetime | None
     items_per_day: float
+    # Watched sources only (``storyline sources add``): the fetcher's view of them.
+    watched: bool = False
+    health: str | None = None  # paused, new, ok, failing, down (failing for a day)
+    url: str | None = None
+    every: int | None = None
+    paused: bool = False
+    consecutive_failures: int = 0
+    failing_since: datetime | None = None
 
 
-def _cards(conn: Connection, rows: Sequence[Any]) -> list[StoryCard]:
+def _cards(
+    conn: Connection,
+    rows: Sequence[Any],
+    countries: dict[str, list[tuple[str, int]]] | None = None,
+) -> list[StoryCard]:
+    """Cards for story rows in three queries: sources with daily counts, countries (unless
+    given: already known), teaser."""
     ids = [r.id for r in rows]
     if not ids:
         return []
     link = t.item_story.join(t.items, t.items.c.id == t.item_story.c.item_id)
-    sources: dict[str, list[str]] = {i: [] for i in ids}
-    for story_id, name in conn.execute(
-        select(t.item_story.c.story_id, t.sources.c.name)
+    # Sources (copies counted) and daily counts (copies not counted) from one pass over the
+    # stories' items, grouped by day and source.
+    day = func.substr(cast(item_time_col, String), 1, 10)
+    by_source: dict[str, dict[str, int]] = {i: {} for i in ids}
+    per_day: dict[str, dict[date, int]] = {i: {} for i in ids}
+    for story_id, day_text, name, n_all, n_originals in conn.execute(
+        select(
+            t.item_story.c.story_id,
+            day,
+            t.sources.c.name,
+            func.count(),
+            func.count().filter(t.items.c.duplicate_of.is_(None)),
+        )
         .select_from(link.join(t.sources, t.sources.c.id == t.items.c.source_id))
         .where(t.item_story.c.story_id.in_(ids))
-        .group_by(t.item_story.c.story_id, t.sources.c.name)
-        .order_by(func.count().desc(), t.sources.c.name)
+        .group_by(t.item_story.c.story_id, day, t.sources.c.name)
     ):
-        sources[story_id].append(name)
-    countries: dict[str, list[tuple[str, int]]] = {i: [] for i in ids}
-    for story_id, code, n in conn.execute(
-        select(t.item_story.c.story_id, t.facts.c.value, func.count(t.facts.c.item_id.distinct()))
-        .select_from(t.item_story.join(t.facts, t.facts.c.item_id == t.item_story.c.item_id))
-        .where(t.item_story.c.story_id.in_(ids))
-        .where(t.facts.c.kind == "place")
-        .where(t.facts.c.value != "")
-        .group_by(t.item_story.c.story_id, t.facts.c.value)
-        .order_by(func.count(t.facts.c.item_id.distinct()).desc(), t.facts.c.value)
-    ):
-        countries[story_id].append((code, int(n)))
-    day = func.substr(cast(item_time_col, String), 1, 10)
-    per_day: dict[str, dict[date, int]] = {i: {} for i in ids}
-    for story_id, day_text, n in conn.execute(
-        select(t.item_story.c.story_id, day, func.count())
-        .select_from(link)
-        .where(t.item_story.c.story_id.in_(ids))
-        .where(t.items.c.duplicate_of.is_(None))
-        .group_by(t.item_story.c.story_id, day)
-    ):
-        per_day[story_id][date.fromisoformat(day_text)] = int(n)
+        counts = by_source[story_id]
+        counts[name] = counts.get(name, 0) + int(n_all)
+        if n_originals:
+            when = date.fromisoformat(day_text)
+            per_day[story_id][when] = per_day[story_id].get(when, 0) + int(n_originals)
+    sources = {
+        i: [name for name, _ in sorted(c.items(), key=lambda nc: (-nc[1], nc[0]))]
+        for i, c in by_source.items()
+    }
+    if countries is None:
+        countries = {i: [] for i in ids}
+        countries.update(_countries(conn, ids))
     # The teaser of the item whose headline is the story's title (the opening item), so that
     # title and teaser belong together; else the first item that has a teaser.
     teasers: dict[str, str] = {}
@@ -194,6 +218,23 @@ def _cards(conn: Connection, rows: Sequence[Any]) -> list[StoryCard]:
         )
         for r in rows
     ]
+
+
+def _countries(conn: Connection, ids: list[str]) -> dict[str, list[tuple[str, int]]]:
+    """For each story, its places and how many items mention each, most first."""
+    out: dict[str, list[tuple[str, int]]] = {}
+    n_items = func.count(t.facts.c.item_id.distinct())
+    for story_id, code, n in conn.execute(
+        select(t.item_story.c.story_id, t.facts.c.value, n_items)
+        .select_from(t.item_story.join(t.facts, t.facts.c.item_id == t.item_story.c.item_id))
+        .where(t.item_story.c.story_id.in_(ids))
+        .where(t.facts.c.kind == "place")
+        .where(t.facts.c.value != "")
+        .group_by(t.item_story.c.story_id, t.facts.c.value)
+        .order_by(n_items.desc(), t.facts.c.value)
+    ):
+        out.setdefault(story_id, []).append((code, int(n)))
+    return out
 
 
 def _fill_days(counts: dict[date, int], most: int = 60) -> list[tuple[date, int]]:
@@ -235,17 +276,50 @@ def front_page(store: Store, limit: int = 30, cursor: str | None = None) -> Page
     return Page(cards, nxt)
 
 
-def story_cards(store: Store, story_ids: Sequence[str]) -> list[StoryCard]:
-    """Cards for these stories, in the order given (unknown ids are left out)."""
+def story_cards(
+    store: Store, story_ids: Sequence[str], light: bool = False
+) -> list[StoryCard]:
+    """Cards for these stories, in the order given (unknown ids are left out).
+
+    ``light`` cards hold only the story row (title, counts, times): no teaser, sources,
+    countries or daily counts, which cost four aggregate queries over the stories' items.
+    """
     if not story_ids:
         return []
     with store.engine.connect() as conn:
         rows = conn.execute(select(t.stories).where(t.stories.c.id.in_(list(story_ids)))).all()
-        by_id = {c.id: c for c in _cards(conn, rows)}
+        cards = _light_cards(rows) if light else _cards(conn, rows)
+    by_id = {c.id: c for c in cards}
     return [by_id[i] for i in story_ids if i in by_id]
 
 
-def _views(conn: Connection, condition: Any, order: Sequence[Any], limit: int) -> list[ItemView]:
+def _light_cards(rows: Sequence[Any]) -> list[StoryCard]:
+    return [
+        StoryCard(
+            id=r.id,
+            title=r.title,
+            teaser="",
+            item_count=r.item_count,
+            duplicate_count=r.duplicate_count,
+            source_count=r.source_count,
+            sources=[],
+            countries=[],
+            first_seen=r.first_seen_at,
+            last_seen=r.last_seen_at,
+            per_day=[],
+        )
+        for r in rows
+    ]
+
+
+def _view_rows(
+    conn: Connection, condition: Any, order: Sequence[Any], limit: int
+) -> list[tuple[int, ItemView]]:
+    """Items matching a condition with their seq, source name, story link and facts.
+
+    Two queries whatever the number of items: one for the items joined with their sources
+    and links, one for the facts of all of them.
+    """
     query = (
         select(
             t.items,
@@ -273,13 +347,18 @@ def _views(conn: Connection, condition: Any, order: Sequence[Any], limit: int) -
             .order_by(t.facts.c.id)
         ).mappings():
             facts.setdefault(frow["item_id"], []).append(row_to_fact(frow))
-    views = []
+    out = []
     for r in rows:
         link = None
         if r["story_id"] is not None:
             link = Assignment(r["story_id"], r["score"], False, dict(r["explanation"] or {}))
-        views.append(ItemView(row_to_item(r, facts.get(r["id"], [])), r["source_name"], link))
-    return views
+        view = ItemView(row_to_item(r, facts.get(r["id"], [])), r["source_name"], link)
+        out.append((int(r["seq"]), view))
+    return out
+
+
+def _views(conn: Connection, condition: Any, order: Sequence[Any], limit: int) -> list[ItemView]:
+    return [view for _, view in _view_rows(conn, condition, order, limit)]
 
 
 def items_page(
@@ -301,21 +380,9 @@ def items_page(
             raise CursorError("malformed cursor")
         conditions.append(t.items.c.seq < seq)
     with store.engine.connect() as conn:
-        views = _views(conn, and_(true(), *conditions), [t.items.c.seq.desc()], limit + 1)
-        seqs = _seqs(conn, [v.item.id for v in views[:limit]])
-    nxt = encode_cursor([seqs[views[limit - 1].item.id]]) if len(views) > limit else None
-    return Page(views[:limit], nxt)
-
-
-def _seqs(conn: Connection, ids: list[str]) -> dict[str, int]:
-    if not ids:
-        return {}
-    return {
-        item_id: int(seq)
-        for item_id, seq in conn.execute(
-            select(t.items.c.id, t.items.c.seq).where(t.items.c.id.in_(ids))
-        )
-    }
+        rows = _view_rows(conn, and_(true(), *conditions), [t.items.c.seq.desc()], limit + 1)
+    nxt = encode_cursor([rows[limit - 1][0]]) if len(rows) > limit else None
+    return Page([view for _, view in rows[:limit]], nxt)
 
 
 def items_by_seq(store: Store, seqs: Sequence[int]) -> dict[int, ItemView]:
@@ -326,9 +393,7 @@ def items_by_seq(store: Store, seqs: Sequence[int]) -> dict[int, ItemView]:
         out: dict[int, ItemView] = {}
         for start in range(0, len(seqs), 500):
             chunk = list(seqs[start : start + 500])
-            views = _views(conn, t.items.c.seq.in_(chunk), [t.items.c.seq], len(chunk))
-            ids = _seqs(conn, [v.item.id for v in views])
-            out.update((ids[v.item.id], v) for v in views)
+            out.update(_view_rows(conn, t.items.c.seq.in_(chunk), [t.items.c.seq], len(chunk)))
     return out
 
 
@@ -344,43 +409,75 @@ def resolve(store: Store, story_id: str) -> str | None:
 
 
 def story_detail(
-    store: Store, story_id: str, limit: int = 100, cursor: str | None = None
+    store: Store,
+    story_id: str,
+    limit: int = 100,
+    cursor: str | None = None,
+    with_sources: bool = True,
 ) -> StoryDetail | None:
-    """A story page: newest items first (copies folded), facts, aliases and history."""
+    """A story page: newest items first (copies folded), facts, aliases and history.
+
+    Two passes over the story's items whatever its size: one reads a few light columns of
+    every item (time, seq, copy of, teaser), from which the timeline page, its copies, the
+    daily counts and the card's teaser are worked out; one counts the facts (whose places
+    are also the card's countries). Whole items are then read by id for the page only.
+    ``with_sources=False`` leaves the card's list of source names empty (a story page shows
+    only their count) and saves a third pass.
+    """
     with store.engine.connect() as conn:
         row = conn.execute(select(t.stories).where(t.stories.c.id == story_id)).first()
         if row is None:
             return None
-        (card,) = _cards(conn, [row])
-        conditions: list[Any] = [
-            t.item_story.c.story_id == story_id,
-            t.items.c.duplicate_of.is_(None),
-        ]
-        if cursor:
-            at_text, seq = decode_cursor(cursor, 2)
-            at = _time(at_text)
-            conditions.append(
-                or_(item_time_col < at, and_(item_time_col == at, t.items.c.seq < int(seq)))
+        facts, places = _story_facts(conn, story_id)
+        is_title = case((t.items.c.headline == row.title, 0), else_=1)
+        members = conn.execute(
+            select(
+                t.items.c.seq,
+                t.items.c.id,
+                item_time_col.label("at"),
+                t.items.c.duplicate_of,
+                t.items.c.teaser,
+                is_title,
             )
-        views = _views(
-            conn, and_(*conditions), [item_time_col.desc(), t.items.c.seq.desc()], limit + 1
-        )
-        page = views[:limit]
-        copies = _views(
-            conn,
-            and_(
-                t.item_story.c.story_id == story_id,
-                t.items.c.duplicate_of.in_([v.item.id for v in page]),
-            ),
-            [t.items.c.seq],
-            10_000,
-        )
-        nxt = None
-        if len(views) > limit:
-            last = page[-1].item
-            seq = _seqs(conn, [last.id])[last.id]
-            nxt = encode_cursor([last.published or last.first_seen, seq])
-        facts = _story_facts(conn, story_id)
+            .select_from(t.item_story.join(t.items, t.items.c.id == t.item_story.c.item_id))
+            .where(t.item_story.c.story_id == story_id)
+        ).all()
+        after: tuple[datetime, int] | None = None
+        if cursor:
+            at_text, cursor_seq = decode_cursor(cursor, 2)
+            if not isinstance(cursor_seq, int):
+                raise CursorError("malformed cursor")
+            after = (_time(at_text), cursor_seq)
+        per_day: dict[date, int] = {}
+        teaser_key: tuple[int, int] | None = None
+        teaser = ""
+        originals: list[tuple[datetime, int, str]] = []
+        copies: dict[str, list[tuple[int, str]]] = {}
+        for seq, item_id, at_raw, duplicate_of, item_teaser, title_rank in members:
+            at = _UTC.process_result_value(at_raw, conn.dialect)
+            assert at is not None  # first_seen_at is NOT NULL
+            if item_teaser and (teaser_key is None or (title_rank, seq) < teaser_key):
+                teaser_key, teaser = (title_rank, seq), item_teaser
+            if duplicate_of is not None:
+                copies.setdefault(duplicate_of, []).append((seq, item_id))
+                continue
+            per_day[at.date()] = per_day.get(at.date(), 0) + 1
+            if after is None or (at, seq) < after:
+                originals.append((at, seq, item_id))
+        originals.sort(reverse=True)
+        page = originals[:limit]
+        shown = [item_id for _, _, item_id in page]
+        folded_ids = {
+            item_id: [copy_id for _, copy_id in sorted(copies.get(item_id, []))]
+            for item_id in shown
+        }
+        wanted = shown + [c for ids in folded_ids.values() for c in ids]
+        views: dict[str, ItemView] = {}
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            for _, view in _view_rows(conn, t.items.c.id.in_(chunk), [t.items.c.seq], len(chunk)):
+                views[view.item.id] = view
+        sources = _sources(conn, story_id) if with_sources else []
         aliases = [
             r[0]
             for r in conn.execute(
@@ -395,15 +492,56 @@ def story_detail(
                 .order_by(t.story_events.c.id)
             ).mappings()
         ]
-    folded: dict[str, list[ItemView]] = {}
-    for copy in copies:
-        folded.setdefault(copy.item.duplicate_of or "", []).append(copy)
-    timeline = [TimelineEntry(v, folded.get(v.item.id, [])) for v in page]
+    card = StoryCard(
+        id=row.id,
+        title=row.title,
+        teaser=teaser,
+        item_count=row.item_count,
+        duplicate_count=row.duplicate_count,
+        source_count=row.source_count,
+        sources=sources,
+        countries=places,
+        first_seen=row.first_seen_at,
+        last_seen=row.last_seen_at,
+        per_day=_fill_days(per_day),
+    )
+    timeline = [
+        TimelineEntry(views[i], [views[c] for c in folded_ids[i] if c in views])
+        for i in shown
+        if i in views
+    ]
+    nxt = None
+    if len(originals) > limit:
+        last_at, last_seq, _ = page[-1]
+        nxt = encode_cursor([last_at, last_seq])
     return StoryDetail(card, timeline, nxt, facts, aliases, events)
 
 
-def _story_facts(conn: Connection, story_id: str) -> dict[str, list[tuple[str, int]]]:
-    """How many items mention each place, person, organisation and date, most first."""
+def _sources(conn: Connection, story_id: str) -> list[str]:
+    """The names of a story's sources, those with most items (copies counted) first."""
+    return [
+        name
+        for (name,) in conn.execute(
+            select(t.sources.c.name)
+            .select_from(
+                t.item_story.join(t.items, t.items.c.id == t.item_story.c.item_id).join(
+                    t.sources, t.sources.c.id == t.items.c.source_id
+                )
+            )
+            .where(t.item_story.c.story_id == story_id)
+            .group_by(t.sources.c.name)
+            .order_by(func.count().desc(), t.sources.c.name)
+        )
+    ]
+
+
+
+
+def _story_facts(
+    conn: Connection, story_id: str
+) -> tuple[dict[str, list[tuple[str, int]]], list[tuple[str, int]]]:
+    """How many items mention each place, person, organisation and date, most first (30 of
+    each), and every place (the story card's countries)."""
     count = func.count(t.facts.c.item_id.distinct())
     rows = conn.execute(
         select(t.facts.c.kind, t.facts.c.value, count)
@@ -414,11 +552,16 @@ def _story_facts(conn: Connection, story_id: str) -> dict[str, list[tuple[str, i
         .order_by(count.desc(), t.facts.c.value)
     ).all()
     out: dict[str, list[tuple[str, int]]] = {"place": [], "person": [], "org": [], "date": []}
+    places: list[tuple[str, int]] = []
     for kind, value, n in rows:
-        if value and len(out[kind]) < 30:
+        if not value:
+            continue
+        if kind == "place":
+            places.append((value, int(n)))
+        if len(out[kind]) < 30:
             out[kind].append((value, int(n)))
     out["date"].sort()
-    return out
+    return out, places
 
 
 def item_view(store: Store, item_id: str) -> ItemView | None:
@@ -444,8 +587,25 @@ def sources_health(store: Store, now: datetime | None = None) -> list[SourceHeal
             )
         }
         rows = conn.execute(select(t.sources).order_by(t.sources.c.name)).all()
+    watched = {status.source.id: status for status in registry.source_statuses(store, now)}
     out = []
     for r in rows:
+        status = watched.get(r.id)
+        watch: dict[str, Any] = {}
+        if status is not None:
+            w = status.source
+            watch = {
+                "watched": True,
+                "health": status.health,
+                "url": w.url,
+                "every": w.every,
+                "paused": w.paused,
+                "consecutive_failures": w.consecutive_failures,
+                "failing_since": w.failing_since,
+                # The fetcher's record is the fresher one for a watched source.
+                "last_ingest_at": w.last_attempt_at or r.last_ingest_at,
+                "last_error": w.last_error if w.consecutive_failures else r.last_error,
+            }
         n, first_raw, last_raw = stats.get(r.id, (0, None, None))
         first = _UTC.process_result_value(first_raw, store.engine.dialect)
         last = _UTC.process_result_value(last_raw, store.engine.dialect)
@@ -457,14 +617,45 @@ def sources_health(store: Store, now: datetime | None = None) -> list[SourceHeal
                 kind=r.kind,
                 location=r.location,
                 created_at=r.created_at,
-                last_ingest_at=r.last_ingest_at,
                 last_success_at=r.last_success_at,
-                last_error=r.last_error,
                 item_count=n,
                 last_item_at=last,
                 items_per_day=round(n / days, 1),
+                **{"last_ingest_at": r.last_ingest_at, "last_error": r.last_error, **watch},
             )
         )
+    return out
+
+
+def source_names(store: Store, source_ids: Sequence[str]) -> dict[str, str]:
+    """Source id -> name for these sources only."""
+    if not source_ids:
+        return {}
+    with store.engine.connect() as conn:
+        rows = conn.execute(
+            select(t.sources.c.id, t.sources.c.name).where(t.sources.c.id.in_(list(source_ids)))
+        )
+        return {r.id: r.name for r in rows}
+
+
+def membership_of_seqs(store: Store, seqs: Sequence[int]) -> dict[int, str | None]:
+    """For each stored item given by seq, its current story (None for an item without one).
+
+    Seqs no longer in the database are left out. One light query per 900 seqs: no item
+    fields, no facts.
+    """
+    out: dict[int, str | None] = {}
+    with store.engine.connect() as conn:
+        for start in range(0, len(seqs), 900):
+            chunk = list(seqs[start : start + 900])
+            for seq, story_id in conn.execute(
+                select(t.items.c.seq, t.item_story.c.story_id)
+                .select_from(
+                    t.items.outerjoin(t.item_story, t.item_story.c.item_id == t.items.c.id)
+                )
+                .where(t.items.c.seq.in_(chunk))
+            ):
+                out[int(seq)] = story_id
     return out
 
 

@@ -42,10 +42,17 @@ class SearchPage:
 
 
 def source_resolver(store: Store) -> SourceResolver:
-    """Source ids for what a user typed after ``source:``: an id, a name, or part of a name."""
-    names = queries.sources_by_name(store)
+    """Source ids for what a user typed after ``source:``: an id, a name, or part of a name.
+
+    The names are read on the first use only: most searches name no source, and a store can
+    hold thousands of them.
+    """
+    loaded: dict[str, str] = {}
 
     def resolve(text: str) -> list[str]:
+        if not loaded:
+            loaded.update(queries.sources_by_name(store))
+        names = loaded
         wanted = text.casefold().strip()
         exact = [sid for sid, name in names.items() if wanted in (sid, name.casefold())]
         if exact:
@@ -72,27 +79,39 @@ def search(
     cursor: str | None = None,
     groups_per_page: int = 10,
     items_per_group: int = 3,
+    light: bool = False,
 ) -> SearchPage:
-    """Items matching a query, grouped by their story in order of each story's best match."""
+    """Items matching a query, grouped by their story in order of each story's best match.
+
+    The ranked hits are grouped with one light query (seq -> current story); whole items are
+    read only for the ones shown. ``light`` cards carry only the story row (what the search
+    page shows), without the aggregates of the front page.
+    """
     filters = filters or Filters()
     node = parse(text)
     if node is None and not filters.any():
         return SearchPage(0, [])
     hits = index.search(node, filters, source_resolver(store), limit=RANKED_HITS)
-    views = queries.items_by_seq(store, hits.seqs)
-    ordered: dict[str, list[ItemView]] = {}
+    membership = queries.membership_of_seqs(store, hits.seqs)
+    ordered: dict[str, list[int]] = {}
     for seq in hits.seqs:
-        view = views.get(seq)
-        if view is None:  # removed from the database since it was indexed
+        if seq not in membership:  # removed from the database since it was indexed
             continue
-        key = view.link.story_id if view.link else f"item:{view.item.id}"
-        ordered.setdefault(key, []).append(view)
+        story_id = membership[seq]
+        ordered.setdefault(story_id or f"item:{seq}", []).append(seq)
     start = _offset(cursor)
     keys = list(ordered)[start : start + groups_per_page]
-    cards = {c.id: c for c in queries.story_cards(store, [k for k in keys if ":" not in k])}
-    groups = [Group(cards.get(k), ordered[k][:items_per_group]) for k in keys]
+    shown = [seq for k in keys for seq in ordered[k][:items_per_group]]
+    views = queries.items_by_seq(store, shown)
+    story_ids = [k for k in keys if ":" not in k]
+    cards = {c.id: c for c in queries.story_cards(store, story_ids, light=light)}
+    groups = [
+        Group(cards.get(k), [views[s] for s in ordered[k][:items_per_group] if s in views])
+        for k in keys
+    ]
     more = start + groups_per_page < len(ordered)
-    names = queries.sources_by_name(store)
+    source_ids = [v for v, _ in hits.facets.get("source", [])]
+    names = queries.source_names(store, source_ids)
     facets: dict[str, list[tuple[str, str, int]]] = {}
     for name, buckets in hits.facets.items():
         facets[name] = [(v, _label(name, v, names), n) for v, n in buckets]

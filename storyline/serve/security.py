@@ -7,6 +7,7 @@ Content-Security-Policy: no inline script or style can run even if something sli
 
 from __future__ import annotations
 
+import html
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 from urllib.parse import urlsplit
@@ -42,10 +43,23 @@ SECURITY_HEADERS: list[tuple[bytes, bytes]] = [
 ]
 
 
+# Text without any of these characters is plain text to an HTML parser and comes back from
+# nh3 unchanged (it escapes & < > and U+00A0 in text, drops a leading BOM, and the parser
+# rewrites CR and NUL), so the sanitiser can be skipped for it: most headlines, names and
+# explanation terms. (Checked against nh3 on 470k headlines and random Unicode strings.)
+_MARKUP_CHARS = frozenset("<>&\r\0\xa0\ufeff")
+
+
+def _is_plain(text: str) -> bool:
+    return _MARKUP_CHARS.isdisjoint(text)
+
+
 def clean_html(text: str | None) -> Markup:
     """Feed text made safe for a page: inline formatting kept, everything else escaped away."""
     if not text:
         return Markup("")
+    if _is_plain(text):
+        return Markup(text)
     return Markup(nh3.clean(text, tags=_ALLOWED_TAGS, attributes={}, link_rel=None))
 
 
@@ -53,10 +67,10 @@ def plain_text(text: str | None) -> str:
     """Feed text with every tag removed, for titles, attributes and feeds' plain fields."""
     if not text:
         return ""
+    if _is_plain(text):
+        return text
     # nh3 with no allowed tags returns text whose entities are still escaped; unescape once
     # so that the template's own escaping is the only one applied.
-    import html
-
     return html.unescape(nh3.clean(text, tags=set(), attributes={}))
 
 

@@ -22,9 +22,14 @@ class ServeSettings:
     max_post_bytes: int = 10_000_000
     # Items per page on lists and stories per front page.
     page_size: int = 30
-    # Worker threads for requests (each page is a blocking database read).
-    threads: int = 40
+    # Worker threads for requests (each page is a blocking database read). Few: the work is
+    # mostly Python under one GIL, and more threads than the store's pool of 5 idle SQLite
+    # connections open and close a connection (pragmas, schema) on every request.
+    threads: int = 4
     # Reuse responses until the data changes (checked at most once a second).
     cache_responses: bool = True
+    # Sources added through the API may ask to reach loopback or private addresses
+    # (``allow_private``): off, so a token holder cannot point the fetcher at the LAN.
+    allow_private_sources: bool = False
     # Name shown in the page header and feeds.
     site_title: str = "storyline"
