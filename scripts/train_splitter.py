@@ -6,7 +6,7 @@
 Trains on every source in the shared data except the sample listing and a fixed held-out
 slice (about one pair in eight, the floor test's fixture), then prints how the new model
 splits the listing. Deterministic for a given seed; takes
-about a minute on one core.
+under a minute on one core.
 """
 
 from __future__ import annotations

@@ -15,7 +15,9 @@ from __future__ import annotations
 import itertools
 import math
 import re
+import zlib
 from collections import Counter
+from collections.abc import Sequence
 
 import numpy as np
 from numpy.typing import NDArray
@@ -76,8 +78,15 @@ TOKEN_FEATURES: tuple[str, ...] = (
     "marker_es",
     "marker_pt",
     "marker_de",
+    "plain_lower",  # a lower-case word, not a web address or "iPhone": never opens a teaser
 )
 N_TOKEN = len(TOKEN_FEATURES)
+
+
+def _plain_word(core: str) -> bool:
+    """Letters only (hyphens and apostrophes allowed), no capital after the first letter."""
+    bare = core.replace("-", "").replace("'", "").replace("’", "")
+    return bare.isalpha() and bare[1:].islower() if len(bare) > 1 else bare.isalpha()
 
 
 def _letters(token: str) -> str:
@@ -125,6 +134,7 @@ def token_info(token: str) -> tuple[tuple[float, ...], str]:
         float(allcaps or agency),
         float(token in _DASHES or (agency and token.startswith("("))),
         *(float(lower_core in LANGUAGE_MARKERS[lang]) for lang in LANGUAGES),
+        float(core[:1].islower() and _plain_word(core)),
     )
     return shape, lower_core
 
@@ -138,8 +148,15 @@ class Lexicon:
     Both are smoothed towards the overall rate, so rare words say little.
     """
 
-    def __init__(self, stats: dict[str, tuple[float, float, float, float]]) -> None:
+    def __init__(
+        self,
+        stats: dict[str, tuple[float, float, float, float]],
+        phrases: NDArray[np.uint16] | None = None,
+    ) -> None:
         self.stats = stats
+        # Hashed counts of word pairs in headlines (see ``phrase_key``): "Fox News", "Gaza
+        # Strip". A cut inside a common phrase is unlikely.
+        self.phrases = np.zeros(1, dtype=np.uint16) if phrases is None else phrases
         start_k = sum(v[0] for v in stats.values())
         start_n = sum(v[1] for v in stats.values())
         end_k = sum(v[2] for v in stats.values())
@@ -149,7 +166,7 @@ class Lexicon:
 
     def without_words(self) -> Lexicon:
         """The same priors with no word known: what a text in an unseen language looks like."""
-        blind = Lexicon({})
+        blind = Lexicon({}, self.phrases)
         blind.start_prior, blind.end_prior = self.start_prior, self.end_prior
         return blind
 
@@ -171,6 +188,44 @@ class Lexicon:
 
 N_LEX = 4
 N_ROW = N_TOKEN + N_LEX  # features per token
+# Extra table columns after the features: characters (with the following space), word hash.
+_CHARS_COL = N_ROW
+_HASH_COL = N_ROW + 1
+_CONTENT_COL = N_ROW + 2  # a content word (not a function word, over two letters)
+_TABLE_COLS = N_ROW + 3
+PHRASE_BITS = 20
+_PHRASE_MULT = 1_000_003
+
+
+def word_hash(word: str) -> int:
+    """Stable hash of a bare lower-case word (crc32), the unit of the phrase table."""
+    return zlib.crc32(word.encode("utf-8"))
+
+
+def phrase_key(first: int, second: int, size: int) -> int:
+    """Bucket of the word pair (``word_hash`` values) in a phrase table of ``size``."""
+    return (first * _PHRASE_MULT + second) & (size - 1)
+
+
+def phrase_counts(texts: Sequence[str]) -> Counter[tuple[int, int]]:
+    """Counts of adjacent word pairs (``word_hash`` of lower case, unpunctuated words)."""
+    counts: Counter[tuple[int, int]] = Counter()
+    strip = _OPEN + _CLOSE + ".,;:!?…"
+    for text in texts:
+        words = [word_hash(t.strip(strip).lower()) for t in tokenize(text)]
+        counts.update(itertools.pairwise(words))
+    return counts
+
+
+def phrase_table(counts: Counter[tuple[int, int]], min_count: int = 2) -> NDArray[np.uint16]:
+    """Hashed table of the pair ``counts`` (see ``phrase_counts``). Pairs seen fewer than
+    ``min_count`` times are dropped; counts saturate at 65535."""
+    size = 1 << PHRASE_BITS
+    table = np.zeros(size, dtype=np.int64)
+    for (a, b), n in counts.items():
+        if n >= min_count:
+            table[phrase_key(a, b, size)] += n
+    return np.minimum(table, 65535).astype(np.uint16)
 
 
 class TokenTable:
@@ -190,7 +245,7 @@ class TokenTable:
     def _reset(self) -> None:
         self._index: dict[str, int] = {}
         self._words: list[str] = []
-        self._rows = np.zeros((4096, N_ROW + 1))
+        self._rows = np.zeros((4096, _TABLE_COLS))
 
     def _add(self, token: str) -> int:
         shape, word = token_info(token)
@@ -199,7 +254,9 @@ class TokenTable:
             self._rows = np.concatenate([self._rows, np.zeros_like(self._rows)])
         self._rows[row, :N_TOKEN] = shape
         self._rows[row, N_TOKEN:N_ROW] = self.lexicon.features(token)
-        self._rows[row, N_ROW] = len(token) + 1.0  # characters, with the following space
+        self._rows[row, _CHARS_COL] = len(token) + 1.0  # characters, with the following space
+        self._rows[row, _HASH_COL] = word_hash(word)
+        self._rows[row, _CONTENT_COL] = len(word) > 2 and word not in ALL_FUNCTION_WORDS
         self._index[token] = row
         self._words.append(word)
         return row
@@ -247,6 +304,9 @@ CONTEXT_FEATURES: tuple[str, ...] = (
     "right_head_repeated",  # the first teaser words recur later in the teaser
     "right_head_in_left",  # the first teaser word already appeared in the headline
     "cut_bigram_repeated",  # the two words around the cut recur together elsewhere
+    "cut_phrase_common",  # the two words around the cut are a common pair in headlines
+    "cut_echo",  # the same word either side of the cut: "... (AP) | AP - ..."
+    "right_restates_start",  # the teaser opens with the line's first two words
 )
 N_CONTEXT = len(CONTEXT_FEATURES)
 # Layout of a candidate row: token rows (shape + word statistics) of the word before the cut,
@@ -262,13 +322,15 @@ _SMALL_CAP = TOKEN_FEATURES.index("small_capitalised")
 _DATELINE_HEAD = TOKEN_FEATURES.index("dateline_head")
 _DATELINE_MARK = TOKEN_FEATURES.index("dateline_mark")
 _MARKERS = TOKEN_FEATURES.index("marker_en")
+_STARTER = TOKEN_FEATURES.index("starter")
+_GERMAN = LANGUAGES.index("de")
 # Ties in the language guess (including no marker at all) go to English, then es, pt, de.
 _LANG_TIEBREAK = np.array([0.3, 0.2, 0.1, 0.0])
 
 
 def _column_map() -> NDArray[np.float64]:
     """Linear map from a token's table row to the per-token counts that get prefix-summed."""
-    m = np.zeros((N_ROW + 1, 14))
+    m = np.zeros((_TABLE_COLS, 14))
     m[[_CAP, _ALLCAPS, _SMALL_CAP], 0] = [1.0, 1.0, -1.0]  # 0 capitalised content word
     m[_LOWER, 1] = 1.0  # 1 lower-case word
     m[_FUNC, 2] = 1.0  # 2 function word
@@ -306,9 +368,17 @@ def candidate_features(tokens: list[str], table: TokenTable) -> NDArray[np.float
         looked, words = table.lookup(tokens)
         before_last, last_row = looked[n - 2], looked[n - 1]
     # rows[j + 1] is token j; zero rows stand for "no token" on either side.
-    rows = np.zeros((k + 3, N_ROW + 1))
+    rows = np.zeros((k + 3, _TABLE_COLS))
     rows[1 : k + 1] = looked[:k]
     head = rows[1 : k + 1]
+    lang = int(np.argmax(head[:, _MARKERS : _MARKERS + 4].sum(axis=0) + _LANG_TIEBREAK))
+    if lang == _GERMAN:
+        # German capitalises every noun, so a capital says nothing about a sentence start:
+        # read capitalised words that are not sentence starters as lower-case content words.
+        noun = (head[:, _CAP] > 0) & (head[:, _STARTER] == 0)
+        noun[0] = False
+        head[noun, _CAP] = 0.0
+        head[noun, _LOWER] = 1.0
 
     # Prefix sums of per-token counts: cs[j] sums tokens 0..j-1.
     cs = np.zeros((k + 1, 15))
@@ -320,7 +390,6 @@ def candidate_features(tokens: list[str], table: TokenTable) -> NDArray[np.float
     counts[:-1, 14] = (counts[:-1, 1] + counts[:-1, 3] + counts[:-1, 7] > 0) * (cap[1:] > 0)
     cue = counts[:, 14].copy()
     np.cumsum(counts, axis=0, out=counts)
-    lang = int(np.argmax(cs[k, 10:14] + _LANG_TIEBREAK))
     # Line length as seen through a window: teasers can be whole articles (some feeds put
     # 250 words in a summary), and features must not stretch beyond what training covered.
     total_chars = float(sum(map(len, tokens[:_LENGTH_SPAN])) + min(n, _LENGTH_SPAN))
@@ -375,7 +444,12 @@ def candidate_features(tokens: list[str], table: TokenTable) -> NDArray[np.float
     ctx[:, 17] = float(bool(_SENT_END.search(tokens[-1])))
     ctx[:, 18] = last_row[_ELLIPSIS]
     ctx[:c, 19] = (n - idx - 1) <= 3
-    _repetition(words, c, ctx[:, 20:25])
+    content = looked[: len(words), _CONTENT_COL] > 0
+    _repetition(words, content, c, ctx[:, 20:25], ctx[:, 26:28])
+    phrases = table.lexicon.phrases
+    hashes = rows[1 : c + 2, _HASH_COL].astype(np.int64)
+    keys = (hashes[:-1] * _PHRASE_MULT + hashes[1:]) & (len(phrases) - 1)
+    ctx[:c, 25] = np.log1p(phrases[keys]) / 6.0
     off += N_CONTEXT
     feats[:, off + lang] = 1.0
     return feats
@@ -387,7 +461,13 @@ _REPEAT_SPAN = 48
 _LENGTH_SPAN = 80
 
 
-def _repetition(words: list[str], c: int, out: NDArray[np.float64]) -> None:
+def _repetition(
+    words: list[str],
+    content: NDArray[np.bool_],
+    c: int,
+    out: NDArray[np.float64],
+    echo: NDArray[np.float64],
+) -> None:
     """Fill the repetition columns for the ``c`` cuts (the "no cut" row keeps zeros).
 
     Teasers restate their headline ("Novartis hits acquisition trail | Swiss drugmaker
@@ -399,12 +479,14 @@ def _repetition(words: list[str], c: int, out: NDArray[np.float64]) -> None:
     cuts = min(c, m - 1)
     if cuts <= 0:
         return
-    last = {w: j for j, w in enumerate(words)}
-    first = {w: j for j, w in reversed(list(enumerate(words)))}
+    first: dict[str, int] = {}
+    last: dict[str, int] = {}
+    for j, w in enumerate(words):
+        first.setdefault(w, j)
+        last[w] = j
     bigrams = Counter(itertools.pairwise(words))
-    content = np.array([len(w) > 2 and w not in ALL_FUNCTION_WORDS for w in words])
-    first_pos = np.array([first[w] for w in words])
-    last_pos = np.array([last[w] for w in words])
+    first_pos = np.fromiter(map(first.__getitem__, words), dtype=np.intp, count=m)
+    last_pos = np.fromiter(map(last.__getitem__, words), dtype=np.intp, count=m)
     i = np.arange(cuts)
     # Content word j counts for cuts j .. last_pos[j] - 1 (it recurs right of those cuts):
     # a difference array over cuts, summed up, instead of a cuts x words matrix.
@@ -424,6 +506,27 @@ def _repetition(words: list[str], c: int, out: NDArray[np.float64]) -> None:
     out[:cuts, 2] = head
     out[:cuts, 3] = content[1 : cuts + 1] & (first_pos[1 : cuts + 1] <= i)
     out[:cuts, 4] = [bigrams[pair] > 1 for pair in itertools.pairwise(words[: cuts + 1])]
+    word_ids = first_pos[: cuts + 2]  # equal words, equal ids
+    echo[:cuts, 0] = word_ids[:cuts] == word_ids[1 : cuts + 1]
+    if m >= 3:
+        opens = word_ids[1 : cuts + 1] == word_ids[0]
+        opens[: len(word_ids) - 2] &= word_ids[2 : cuts + 2] == word_ids[1]
+        if len(word_ids) < cuts + 2:
+            opens[-1] = False
+        echo[:cuts, 1] = opens
+
+
+# Logit offset for a cut whose teaser would open with a plain lower-case word: teasers almost
+# never do (0.8 % of the gold pairs, mostly web addresses, which ``plain_lower`` lets through).
+# Added at prediction only (see ``train.fit``).
+LOWER_OPEN_PENALTY = 6.0
+_PLAIN_LOWER_COL = N_ROW + TOKEN_FEATURES.index("plain_lower")  # the word after the cut
+
+
+def structural_prior(feats: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Fixed logit offsets added to the scorer's output at prediction."""
+    out: NDArray[np.float64] = feats[:, _PLAIN_LOWER_COL] * (-LOWER_OPEN_PENALTY)
+    return out
 
 
 def tokenize(text: str) -> list[str]:

@@ -13,12 +13,12 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import NDArray
 
-from storyline.understand.split.features import Lexicon
+from storyline.understand.split.features import Lexicon, structural_prior
 
 Array = NDArray[np.float64]
 
 MODEL_PATH = Path(__file__).with_name("splitter.npz")
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +35,7 @@ class Scorer:
     n_features: int
     lex_words: NDArray[np.str_]  # word forms with statistics (see features.Lexicon)
     lex_stats: Array  # (words, 4): start count, start total, end count, end total
+    phrases: NDArray[np.uint16]  # hashed word-pair counts (see features.phrase_table)
     _w: Array = field(init=False, repr=False, compare=False)
     _bias: Array = field(init=False, repr=False, compare=False)
 
@@ -44,7 +45,7 @@ class Scorer:
             str(w): (float(r[0]), float(r[1]), float(r[2]), float(r[3]))
             for w, r in zip(self.lex_words.tolist(), self.lex_stats.tolist(), strict=True)
         }
-        return Lexicon(stats)
+        return Lexicon(stats, self.phrases)
 
     def __post_init__(self) -> None:
         # Fold the standardisation and the linear path into one matrix product, for speed:
@@ -60,7 +61,7 @@ class Scorer:
         """Unnormalised score of every candidate row of ``feats``."""
         z = feats @ self._w + self._bias
         h = self.w1.shape[1]
-        out: Array = np.maximum(z[:, :h], 0.0) @ self.w2 + z[:, h]
+        out: Array = np.maximum(z[:, :h], 0.0) @ self.w2 + z[:, h] + structural_prior(feats)
         return out
 
     def probabilities(self, feats: Array) -> Array:
@@ -85,6 +86,7 @@ class Scorer:
             n_features=np.array(self.n_features),
             lex_words=self.lex_words,
             lex_stats=self.lex_stats.astype(np.float32),
+            phrases=self.phrases,
         )
 
     @classmethod
@@ -107,4 +109,5 @@ class Scorer:
                 n_features=int(data["n_features"]),
                 lex_words=data["lex_words"],
                 lex_stats=data["lex_stats"].astype(np.float64),
+                phrases=data["phrases"].astype(np.uint16),
             )

@@ -73,7 +73,7 @@ def normalise(line: str) -> str:
     if "&" in line or "#" in line:
         line = html.unescape(_BARE_ENTITY.sub(r"&#\1;", line))
     line = _INVISIBLE.sub("", line)
-    return _SPACE.sub(" ", line).strip()
+    return " ".join(line.split())  # str.split() splits on the same whitespace as \s, faster
 
 
 @dataclass(frozen=True, slots=True)

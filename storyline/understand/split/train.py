@@ -49,7 +49,16 @@ class TrainSettings:
     l2: float = 1e-4
     seed: int = 0
     threshold: float = 0.3
+    # Networks trained from seeds seed, seed + 1, ...; their scores are averaged. The average
+    # is itself one wider network (hidden units side by side, output weights divided by the
+    # number of members), so the model format does not change. Off by default: three members
+    # measured +20 lines over the held-out sources (MIND +1.8 points, AG -0.4) but cost about
+    # a fifth of the splitting speed, below the 5,000 lines/s target.
+    members: int = 1
 
+
+# Smallest scale a feature column is standardised with (see ``fit``).
+STD_FLOOR = 0.3
 
 _STRIP = "“«‹\"'‘([¿¡„”»›’)].,;:!?…"
 
@@ -152,6 +161,7 @@ def out_of_fold_examples(
     extra_titles: Sequence[str] = (),
     folds: int = 5,
     blind_percent: int = 0,
+    phrases: NDArray[np.uint16] | None = None,
 ) -> list[Example]:
     """Examples for training ``lines`` (title, teaser, weight), with word statistics counted
     on the *other* folds of ``texts`` (title, teaser).
@@ -172,7 +182,7 @@ def out_of_fold_examples(
     for fold in range(folds):
         kept = [(t, x) for t, x in texts if fold_of(t) != fold]
         stats = build_lexicon([t for t, _ in kept], [x for _, x in kept if x], base=base)
-        lexicon = Lexicon(stats)
+        lexicon = Lexicon(stats, phrases)
         table = TokenTable(lexicon)
         # Some lines see no word statistics at all, so that the model still splits well when
         # every word is unknown (a language or vocabulary absent from the training text).
@@ -199,14 +209,54 @@ def fit(
     examples: Sequence[Example],
     lexicon_stats: dict[str, tuple[float, float, float, float]],
     settings: TrainSettings = TrainSettings(),
+    phrases: NDArray[np.uint16] | None = None,
 ) -> Scorer:
     """Train a scorer with Adam on the listwise loss; returns the fitted weights."""
-    rng = np.random.default_rng(settings.seed)
     all_feats = np.concatenate([e.feats for e in examples])
     mean = all_feats.mean(axis=0)
     std = all_feats.std(axis=0)
-    std[std < 1e-6] = 1.0
+    # A floor on the scale: a column that is almost always zero in training (a German marker
+    # word among English lines) would otherwise be blown up to huge values on the first text
+    # that uses it, and the network would extrapolate wildly.
+    std = np.maximum(std, STD_FLOOR)
     n_feat = all_feats.shape[1]
+    # Pre-standardise once per example to save work in every epoch.
+    std_examples = [Example((e.feats - mean) / std, e.gold, e.weight) for e in examples]
+    members = [
+        _fit_member(std_examples, n_feat, settings, settings.seed + j)
+        for j in range(max(settings.members, 1))
+    ]
+    params = {
+        "w1": np.concatenate([p["w1"] for p in members], axis=1),
+        "b1": np.concatenate([p["b1"] for p in members]),
+        "w2": np.concatenate([p["w2"] for p in members]) / len(members),
+        "w_lin": np.mean([p["w_lin"] for p in members], axis=0),
+    }
+    # Columns that never varied in training (a language absent from the training data, say)
+    # would meet weights that only ever saw their random start; silence them instead.
+    constant = all_feats.std(axis=0) < 1e-6
+    params["w1"][constant] = 0.0
+    params["w_lin"][constant] = 0.0
+    return Scorer(
+        mean=mean,
+        std=std,
+        w1=params["w1"],
+        b1=params["b1"],
+        w2=params["w2"],
+        w_lin=params["w_lin"],
+        threshold=settings.threshold,
+        n_features=n_feat,
+        lex_words=np.array(sorted(lexicon_stats), dtype=np.str_),
+        lex_stats=np.array([lexicon_stats[w] for w in sorted(lexicon_stats)]).reshape(-1, 4),
+        phrases=np.zeros(1, dtype=np.uint16) if phrases is None else phrases,
+    )
+
+
+def _fit_member(
+    std_examples: Sequence[Example], n_feat: int, settings: TrainSettings, seed: int
+) -> dict[str, Array]:
+    """One network of the ensemble, trained with Adam from ``seed`` on standardised rows."""
+    rng = np.random.default_rng(seed)
     h = settings.hidden
     params = {
         "w1": rng.normal(0.0, 1.0 / np.sqrt(n_feat), (n_feat, h)),
@@ -218,9 +268,10 @@ def fit(
     v = {k: np.zeros_like(p) for k, p in params.items()}
     beta1, beta2, eps = 0.9, 0.999, 1e-8
     step = 0
-    order = np.arange(len(examples))
-    # Pre-standardise once per example to save work in every epoch.
-    std_examples = [Example((e.feats - mean) / std, e.gold, e.weight) for e in examples]
+    order = np.arange(len(std_examples))
+    # ``features.structural_prior`` is left out of training on purpose: with the offset in
+    # the loss the network stops caring about the rows it rules out and scores them wildly
+    # on an unseen language (measured: Spanish held out, 73 % with it, 83 % without).
     for epoch in range(settings.epochs):
         rng.shuffle(order)
         lr = settings.learning_rate * (0.5 ** (epoch / max(settings.epochs / 3, 1)))
@@ -254,20 +305,4 @@ def fit(
                 m_hat = m[key] / (1 - beta1**step)
                 v_hat = v[key] / (1 - beta2**step)
                 params[key] = params[key] - lr * m_hat / (np.sqrt(v_hat) + eps)
-    # Columns that never varied in training (a language absent from the training data, say)
-    # would meet weights that only ever saw their random start; silence them instead.
-    constant = all_feats.std(axis=0) < 1e-6
-    params["w1"][constant] = 0.0
-    params["w_lin"][constant] = 0.0
-    return Scorer(
-        mean=mean,
-        std=std,
-        w1=params["w1"],
-        b1=params["b1"],
-        w2=params["w2"],
-        w_lin=params["w_lin"],
-        threshold=settings.threshold,
-        n_features=n_feat,
-        lex_words=np.array(sorted(lexicon_stats), dtype=np.str_),
-        lex_stats=np.array([lexicon_stats[w] for w in sorted(lexicon_stats)]).reshape(-1, 4),
-    )
+    return params
