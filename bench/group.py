@@ -38,7 +38,7 @@ from _uci import Row, day_split, load_rows, stream
 from storyline.group.dedup import DuplicateDetector
 from storyline.group.embed import StaticEmbedder
 from storyline.group.metrics import bcubed, pairwise
-from storyline.group.stories import StoryGrouper
+from storyline.group.stories import GroupingSettings, StoryGrouper
 from storyline.model import Item
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -91,17 +91,19 @@ def day_of(item: Item) -> int:
 
 
 def run_storyline(
-    rows: list[Row], repeat: int, limit: int | None, dedup: bool = True
+    rows: list[Row], repeat: int, limit: int | None, dedup: bool = True,
+    settings: GroupingSettings | None = None,
 ) -> tuple[list[str], list[str], list[int], float, dict[str, int]]:
     """Stream the rows through dedup and the grouper; predicted labels are final story ids."""
-    grouper = StoryGrouper(embedder=StaticEmbedder())
+    grouper = StoryGrouper(settings, embedder=StaticEmbedder())
     detector = DuplicateDetector()
     grouper.predict_one(Item(id="iwarmup", source_id="", raw_text="warm up", headline="warm up"))
     predicted: list[str] = []
     gold: list[str] = []
     days: list[int] = []
     story_of: dict[str, str] = {}  # original item id -> story id, for duplicates
-    counts = {"duplicates": 0, "merges": 0}
+    position: dict[str, int] = {}  # learnt item id -> its place in ``predicted``, for splits
+    counts = {"duplicates": 0, "merges": 0, "splits": 0, "moved": 0}
     start = time.perf_counter()
     cpu_start = time.process_time()
     for item, label in stream(rows, repeat, limit):
@@ -117,16 +119,31 @@ def run_storyline(
             if dedup:
                 detector.add(item)
                 story_of[item.id] = story_id
+            position[item.id] = len(predicted)
         predicted.append(story_id)
         gold.append(label)
         days.append(day_of(item))
-        if len(story_of) > 400_000:  # keep the bench's own map bounded on long replays
+        for event in grouper.drain_events():
+            # As the store does: a merge is followed by resolve() at the end; a split moves
+            # the items it lists to the new story.
+            counts[event.kind + "s"] += 1
+            if event.kind == "split":
+                new_id = event.other_ids[0]
+                for moved in event.reason["items"]:
+                    counts["moved"] += 1
+                    if moved in story_of:
+                        story_of[moved] = new_id
+                    if moved in position:
+                        predicted[position[moved]] = new_id
+        if len(story_of) > 400_000:  # keep the bench's own maps bounded on long replays
             for key in list(story_of)[:200_000]:
                 del story_of[key]
+        if len(position) > 400_000:
+            for key in list(position)[:200_000]:
+                del position[key]
     seconds = time.perf_counter() - start
     # CPU time too: on a shared machine wall time also measures the neighbours.
     counts["cpu_items_per_s"] = round(len(predicted) / max(time.process_time() - cpu_start, 1e-9))
-    counts["merges"] = sum(1 for e in grouper.drain_events() if e.kind == "merge")
     counts["active"] = grouper.active_stories
     resolved = [grouper.resolve(s) for s in predicted]
     return resolved, gold, days, seconds, counts
@@ -223,6 +240,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     )
     memory = peak_mib()
     note = (f"dups {counts['duplicates']}, merges {counts['merges']}, "
+            f"splits {counts['splits']} ({counts['moved']} items moved), "
             f"active at end {counts['active']}, {counts['cpu_items_per_s']} items/CPU-s")
     results.append(Result("storyline", predicted, gold, days, split_day, seconds, memory, note))
     del predicted

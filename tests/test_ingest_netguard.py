@@ -54,9 +54,12 @@ def test_sync_transport_refuses_the_rebound_answer(local_port: int) -> None:
 
 def test_guarded_transports_connect_to_the_checked_address(local_port: int) -> None:
     url = f"http://public.example:{local_port}/feed"
-    with httpx.Client(transport=guarded_transport(lambda host: ["127.0.0.1"])) as client:
-        with pytest.raises(httpx.ConnectError, match="private or local"):
-            client.get(url)
+    transport = guarded_transport(lambda host: ["127.0.0.1"])
+    with (
+        httpx.Client(transport=transport) as client,
+        pytest.raises(httpx.ConnectError, match="private or local"),
+    ):
+        client.get(url)
 
     async def fetch() -> None:
         transport = async_guarded_transport(lambda host: ["::ffff:127.0.0.1"])

@@ -137,3 +137,30 @@ def test_merge_event_moves_items_keeps_alias_and_history(store: Store) -> None:
     assert final is not None and final.summary.story.item_count == 4
     assert sorted(final.aliases) == ["s1", "s2"]
     assert [e["kind"] for e in final.events] == ["merge", "merge"]
+
+
+def test_split_event_moves_drifted_items_and_copies_to_a_new_story(store: Store) -> None:
+    store.save_source(SOURCE, T0)
+    items = [make_item(n, hours=n) for n in range(1, 5)]
+    copy = make_item(9, hours=5)
+    copy.duplicate_of = items[3].id
+    store.write_batch(
+        [*items, copy],
+        [Assignment("s1", 1.0, True)] + [Assignment("s1", 0.5, False)] * 3
+        + [Assignment("s1", 1.0, False, {"duplicate_of": items[3].id})],
+    )
+    split = StoryEvent("split", "s1", ("s1b",), T0 + timedelta(hours=6),
+                       {"similarity": 0.3, "items": [items[2].id, items[3].id]})
+    # the item that triggers the split already names the new story
+    store.write_batch([make_item(5, hours=6)], [Assignment("s1b", 0.7, False)], [split])
+    old = reads.get_story(store, "s1")
+    new = reads.get_story(store, "s1b")
+    assert old is not None and new is not None
+    assert [v.item.id for v in old.items] == [items[0].id, items[1].id]
+    assert {v.item.id for v in new.items} == {items[2].id, items[3].id, copy.id,
+                                              "i0000000000000005"}
+    assert new.summary.story.title == items[2].headline
+    assert new.summary.story.item_count == 3 and new.summary.duplicate_count == 1
+    assert new.summary.story.first_seen == T0 + timedelta(hours=3)
+    assert [e["kind"] for e in old.events] == ["split"]
+    assert [e["kind"] for e in new.events] == ["split-from"]

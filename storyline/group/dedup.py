@@ -15,6 +15,7 @@ for ...", is a new item), and memory is bounded: only the last ``capacity`` item
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import itertools
 import re
@@ -42,6 +43,7 @@ def _day(item: Item) -> int:
     return when.toordinal() if when is not None else 0
 
 
+@functools.lru_cache(maxsize=1 << 18)  # words recur, and blake2b is most of simhash's time
 def _hash64(token: str) -> int:
     """A stable 64-bit hash of a token (Python's own hash changes between runs)."""
     return int.from_bytes(hashlib.blake2b(token.encode("utf-8"), digest_size=8).digest(), "little")
@@ -88,12 +90,29 @@ class DuplicateDetector:
         self._exact: dict[str, _Entry] = {}
         self._bands: list[dict[int, list[_Entry]]] = [{} for _ in range(bands)]
         self._order: deque[_Entry] = deque()
+        # The last item's digest, words and fingerprint: check() then add() of the same item
+        # (the usual sequence) computes them once.
+        self._last: tuple[str, str, list[str], int | None] = ("", "", [], None)
 
     def _parts(self, item: Item) -> tuple[str, list[str]]:
         """The digest of the normalised text and its words."""
-        text = normalise(item.text or item.raw_text)
+        raw = item.text or item.raw_text
+        if self._last[0] == raw:
+            return self._last[1], self._last[2]
+        text = normalise(raw)
         digest = hashlib.blake2b(text.encode("utf-8"), digest_size=12).hexdigest()
-        return digest, text.split()
+        words = text.split()
+        self._last = (raw, digest, words, None)
+        return digest, words
+
+    def _simhash(self, item: Item, words: list[str]) -> int:
+        """The item's fingerprint (after :meth:`_parts` of the same item)."""
+        raw, digest, cached_words, fingerprint = self._last
+        if fingerprint is None or raw != (item.text or item.raw_text):
+            fingerprint = simhash(words)
+            if raw == (item.text or item.raw_text):
+                self._last = (raw, digest, cached_words, fingerprint)
+        return fingerprint
 
     def _band_keys(self, fingerprint: int) -> list[int]:
         """The value of each band of a fingerprint."""
@@ -114,7 +133,7 @@ class DuplicateDetector:
             return exact.item_id
         if len(words) < self.min_words:
             return None  # too short for a near match to mean a copy
-        fingerprint = simhash(words)
+        fingerprint = self._simhash(item, words)
         word_set = frozenset(words)
         best: tuple[float, str] | None = None
         for band, key in zip(self._bands, self._band_keys(fingerprint), strict=True):
@@ -139,7 +158,7 @@ class DuplicateDetector:
             if previous.day >= _day(item) - self.window_days:
                 return  # the earlier copy still stands for this text
             self._forget(previous)  # an old copy: the new item stands for the text from now
-        entry = _Entry(item.id, _day(item), digest, simhash(words), frozenset(words))
+        entry = _Entry(item.id, _day(item), digest, self._simhash(item, words), frozenset(words))
         self._exact[digest] = entry
         for band, key in zip(self._bands, self._band_keys(entry.fingerprint), strict=True):
             band.setdefault(key, []).append(entry)

@@ -17,8 +17,11 @@ class StoryEvent:
     """One change to the set of stories.
 
     ``kind`` "merge": ``other_ids`` were folded into ``story_id`` and are now its aliases.
-    ``kind`` "split": ``other_ids`` were opened from ``story_id``, which keeps its id.
-    ``at`` is the date of the item that triggered the change; ``reason`` holds the scores.
+    ``kind`` "split": ``other_ids`` (one id) was opened from ``story_id``, which keeps its id;
+    ``reason["items"]`` lists the ids of the items that moved to it (possibly including the
+    item just learnt, whose assignment still names ``story_id``).
+    ``at`` is the date of the item that triggered the change; ``reason`` holds the scores
+    (``reason["similarity"]``: of the two stories for a merge, of the two parts for a split).
     """
 
     kind: Literal["merge", "split"]

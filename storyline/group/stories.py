@@ -20,12 +20,15 @@ and is refreshed only when the centroid has moved, because re-inserting costs ~0
 When an item joins a story and another candidate story was nearly as close, the two stories
 are compared as wholes; if they have converged they are merged, the younger into the older,
 and a :class:`~storyline.group.events.StoryEvent` is recorded for the caller to drain.
+
+A story that drifts is split: at sizes 8, 16, 32, ... its recent members are cut in two
+(:mod:`storyline.group.split`); if the two parts have too little in common, the later part
+opens a new story and a "split" event lists the items that moved (``reason["items"]``).
 """
 
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -33,25 +36,21 @@ from typing import Any
 
 import numpy as np
 
+from storyline.group.ann import CentroidIndex
 from storyline.group.base import story_id_for
 from storyline.group.embed import Embedder, FloatArray, StaticEmbedder
 from storyline.group.events import StoryEvent
+from storyline.group.features import (
+    entities_of,
+    grouping_text,
+    item_day,
+    item_language,
+    terms_of,
+)
+from storyline.group.split import Member, drifted_part, split_story_id
 from storyline.model import Assignment, Item
-from storyline.text.tokens import STOP_WORDS_BY_LANGUAGE
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_WORD = re.compile(r"[^\W_]+(?:['’.&-][^\W_]+)*", re.UNICODE)
-# Function words carry no story; a short list, because IDF already discounts common words.
-_STOPWORDS = frozenset(
-    """a about after again against all also am an and any are as at be been before being
-    but by can could did do does doing down during each few for from further had has have
-    having he her here hers him his how i if in into is it its itself just may me might more
-    most my new no nor not now of off on once only or other our out over own s says said same
-    she should so some such than that the their them then there these they this those through
-    to too under until up very via was we were what when where which while who whom why will
-    with would you your vs""".split()
-)
-_ENTITY_KINDS = frozenset({"place", "person", "org"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,63 +72,15 @@ class GroupingSettings:
     merge_threshold: float = 0.492  # story-to-story similarity above which two stories merge
     refresh_cosine: float = 0.97  # re-index a centroid once it moved below this cosine
     top_terms: int = 5  # shared terms kept in an explanation
-    teaser_words: int = 0  # words of the teaser compared besides the headline
+    teaser_words: int = 8  # words of the teaser compared besides the headline
     embedding_languages: tuple[str, ...] = ("en",)  # languages the embedder understands
     place_weight: float = 0.5  # a shared place (a country) against a shared person or org
     entity_prior: float = 1.0  # pseudo-weight of unshared entities (see _State.score)
-
-
-def item_day(item: Item) -> int:
-    """The item's day (days since 1970-01-01 UTC); 0 for undated items."""
-    when = item.published or item.first_seen
-    if when is None:
-        return 0
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return (when - _EPOCH).days
-
-
-def grouping_text(item: Item, teaser_words: int) -> str:
-    """The headline and the opening of the teaser: the part of an item that names its event.
-
-    Long teasers are mostly context (background, boilerplate of the publisher) shared with
-    unrelated items; comparing them makes every story of one publisher look alike.
-    """
-    # A headline rarely runs past 16 words; a longer one is a listing line the splitter kept
-    # whole, whose opening is the headline.
-    headline = " ".join((item.headline or item.raw_text).split()[:16])
-    if teaser_words <= 0 or not item.teaser:
-        return headline
-    return f"{headline} {' '.join(item.teaser.split()[:teaser_words])}"
-
-
-def terms_of(text: str, language: str | None = None) -> frozenset[str]:
-    """The content words of a text: lower case, possessives dropped, no function words (of
-    English, and of the item's language when it is another)."""
-    stop = _STOPWORDS
-    if language and language != "en":
-        stop = stop | STOP_WORDS_BY_LANGUAGE.get(language, frozenset())
-    words = set()
-    for match in _WORD.finditer(text.casefold()):
-        word = match.group()
-        if word.endswith(("'s", "’s")):
-            word = word[:-2]
-        if len(word) > 1 and word not in stop:
-            words.add(word)
-    return frozenset(words)
-
-
-def item_language(item: Item) -> str | None:
-    """The item's language: as detected, else the detector's uncertain guess, else None."""
-    if item.language:
-        return item.language
-    guesses = [f.value for f in item.facts if f.kind == "language" and f.value]
-    return guesses[0] if guesses else None
-
-
-def entities_of(item: Item) -> frozenset[str]:
-    """Places, people and organisations from the understanding stage, as ``kind:value``."""
-    return frozenset(f"{f.kind}:{f.value}" for f in item.facts if f.kind in _ENTITY_KINDS)
+    # Splits: checked at story sizes split_min_size, twice that, ...; 0 turns them off.
+    split_min_size: int = 8
+    split_threshold: float = 0.45  # split when the two parts' similarity is below this
+    split_min_part: float = 0.25  # each part holds at least this share of the members (>= 3)
+    split_keep: int = 64  # recent members a story keeps for the check (~1 KiB each)
 
 
 @dataclass(slots=True)
@@ -146,6 +97,7 @@ class _Story:
     entities: dict[str, int] = field(default_factory=dict)
     indexed: FloatArray | None = None  # the centroid as it stands in the index
     embeds: bool = True  # every item's embedding means something (see _Features.embeds)
+    members: list[Member] = field(default_factory=list)  # the most recent, for splits
 
     def centroid(self) -> FloatArray:
         """The unit mean of the members' embeddings."""
@@ -163,6 +115,18 @@ class _Story:
         for entity in entities:
             self.entities[entity] = self.entities.get(entity, 0) + 1
 
+    def remove(self, member: Member) -> None:
+        """Count one item out (the inverse of :meth:`add`, days aside)."""
+        self.vec_sum -= member.vec
+        self.count -= 1
+        for counts, keys in ((self.terms, member.terms), (self.entities, member.entities)):
+            for key in keys:
+                left = counts.get(key, 0) - 1
+                if left > 0:
+                    counts[key] = left
+                else:
+                    counts.pop(key, None)
+
 
 @dataclass(slots=True)
 class _Features:
@@ -174,63 +138,6 @@ class _Features:
     entities: frozenset[str]
     day: int
     embeds: bool = True  # whether the embedding means something for this item's language
-
-
-class _Index:
-    """usearch HNSW over story centroids (inner product on unit vectors), keyed by story key."""
-
-    def __init__(self, dim: int) -> None:
-        self.dim = dim
-        self.removed = 0
-        self.index = self._new()
-
-    def _new(self) -> Any:
-        from usearch.index import Index  # the optional heavy import happens on first use
-
-        return Index(ndim=self.dim, metric="ip", dtype="f32", connectivity=16,
-                     expansion_add=64, expansion_search=64)
-
-    def __len__(self) -> int:
-        return len(self.index)
-
-    def put(self, key: int, vec: FloatArray, fresh: bool) -> None:
-        """Insert or replace the vector of ``key``."""
-        if not fresh:
-            self.index.remove(key)
-            self.removed += 1
-        self.index.add(key, vec, threads=1)
-
-    def remove(self, key: int) -> None:
-        """Forget ``key``."""
-        self.index.remove(key)
-        self.removed += 1
-
-    def rebuild(self, entries: list[tuple[int, FloatArray]]) -> None:
-        """A fresh index of ``entries``: usearch keeps removed slots until rebuilt."""
-        self.index = self._new()
-        self.removed = 0
-        if entries:
-            keys = np.array([key for key, _ in entries], dtype=np.uint64)
-            self.index.add(keys, np.stack([vec for _, vec in entries]), threads=1)
-
-    def search(self, vec: FloatArray, count: int) -> list[int]:
-        """Keys of up to ``count`` nearest centroids."""
-        if not len(self.index):
-            return []
-        matches = self.index.search(vec, count, threads=1)
-        return [int(key) for key in matches.keys]
-
-    def __getstate__(self) -> dict[str, Any]:
-        return {"dim": self.dim, "removed": self.removed, "blob": bytes(self.index.save())}
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        from usearch.index import Index
-
-        self.dim = state["dim"]
-        self.removed = state["removed"]
-        self.index = Index.restore(state["blob"])
-        if self.index is None:  # an empty index saves as a header only
-            self.index = self._new()
 
 
 class _State:
@@ -246,7 +153,7 @@ class _State:
         self.docs = 0
         self.next_key = 0
         self.today = -(10**9)
-        self.index = _Index(embedder.dim)
+        self.index = CentroidIndex(embedder.dim)
         self.events: list[StoryEvent] = []
         self.cache: _Features | None = None  # the last item, so predict+learn embeds once
 
@@ -273,14 +180,16 @@ class _State:
 
     # -- similarity -----------------------------------------------------------------------
 
-    def score(self, feats: _Features, story: _Story, centroid: FloatArray) -> dict[str, Any]:
-        """The item-to-story similarity and its parts."""
+    def score(
+        self, feats: _Features, story: _Story, cosine: float, weighted: list[tuple[str, float]]
+    ) -> dict[str, Any]:
+        """The item-to-story similarity and its parts, given the cosine of the item to the
+        story's centroid and the item's words with their IDF (computed once per item)."""
         s = self.settings
-        emb = max(0.0, float(feats.vec @ centroid))
+        emb = max(0.0, cosine)
         total = matched = 0.0
         shared: list[tuple[float, str]] = []
-        for word in feats.terms:
-            weight = self.idf(word)
+        for word, weight in weighted:
             total += weight
             have = story.terms.get(word)
             if have:
@@ -310,14 +219,14 @@ class _State:
         gap = abs(feats.day - story.last_day)
         age = max(0, feats.day - story.first_day)
         similarity -= s.decay_per_day * gap + s.age_decay_per_day * age
-        shared.sort(key=lambda pair: (-pair[0], pair[1]))
+        # Raw shared words and entities: only the winner's are sorted, in _explain.
         return {
             "similarity": similarity,
             "embedding": emb,
             "term_score": terms,
-            "terms": [word for _, word in shared[: s.top_terms]],
-            "places": sorted(e.split(":", 1)[1] for e in places),
-            "entities": sorted(e.split(":", 1)[1] for e in others),
+            "shared": shared,
+            "places": places,
+            "entities": others,
         }
 
     def story_similarity(self, a: _Story, b: _Story) -> float:
@@ -326,27 +235,34 @@ class _State:
         A word profile weighs each word by IDF times the share of the story's items using it,
         so the words that define each story (the names in most of its headlines) dominate.
         """
+        # Days between the two stories' spans, decayed as for an item.
+        gap = max(0, max(a.first_day, b.first_day) - min(a.last_day, b.last_day))
+        return self.content_similarity(a, b) - self.settings.decay_per_day * gap
+
+    def content_similarity(self, a: _Story, b: _Story) -> float:
+        """What two stories' items say in common, whatever their dates."""
         s = self.settings
         emb = float(a.centroid() @ b.centroid())
         terms = _profile_cosine(self, a.terms, a.count, b.terms, b.count)
         w_embedding = s.w_embedding if a.embeds and b.embeds else 0.0
-        # Days between the two stories' spans, decayed as for an item.
-        gap = max(0, max(a.first_day, b.first_day) - min(a.last_day, b.last_day))
-        return (w_embedding * emb + s.w_terms * terms) / (
-            w_embedding + s.w_terms
-        ) - s.decay_per_day * gap
+        return (w_embedding * emb + s.w_terms * terms) / (w_embedding + s.w_terms)
 
     # -- search ---------------------------------------------------------------------------
 
     def ranked(self, feats: _Features) -> list[tuple[float, _Story, dict[str, Any]]]:
         """Candidate stories with their scores, best first (ties by story key)."""
         keys = self.index.search(feats.vec, self.settings.candidates)
-        ranked = []
-        for key in keys:
-            story = self.stories.get(key)
-            if story is None:
-                continue
-            parts = self.score(feats, story, story.centroid())
+        stories = [self.stories[key] for key in keys if key in self.stories]
+        ranked: list[tuple[float, _Story, dict[str, Any]]] = []
+        if not stories:
+            return ranked
+        # All candidates' centroid cosines in one product, and each word's IDF once.
+        sums = np.stack([story.vec_sum for story in stories])
+        norms = np.linalg.norm(sums, axis=1)
+        cosines = (sums @ feats.vec) / np.where(norms > 0, norms, 1.0)
+        weighted = [(word, self.idf(word)) for word in feats.terms]
+        for story, cosine in zip(stories, cosines.tolist(), strict=True):
+            parts = self.score(feats, story, cosine, weighted)
             ranked.append((parts["similarity"], story, parts))
         ranked.sort(key=lambda entry: (-entry[0], entry[1].key))
         return ranked
@@ -357,7 +273,7 @@ class _State:
         ranked = self.ranked(feats)
         if ranked and ranked[0][0] >= self.settings.threshold:
             sim, story, parts = ranked[0]
-            explanation = _explain(parts, len(ranked))
+            explanation = _explain(parts, len(ranked), self.settings.top_terms)
             return Assignment(story.id, round(sim, 6), False, explanation), ranked
         best = ranked[0][0] if ranked else 0.0
         explanation = {
@@ -380,6 +296,10 @@ class _State:
         """Add the item at ``assignment`` (or where it fits best) and update the stories."""
         feats = self.features(item)
         self.advance(feats.day)
+        # A given assignment replays a stored link: the store already holds the merges and
+        # splits that followed it, so finding them again (or others, the replay's state not
+        # being the live one) would make the grouper disagree with the store.
+        given = assignment is not None
         ranked: list[tuple[float, _Story, dict[str, Any]]] = []
         if assignment is None:
             assignment, ranked = self.predict(item)
@@ -392,6 +312,7 @@ class _State:
         else:
             story = self.stories[key]
             story.add(feats.vec, feats.terms, feats.entities, feats.day)
+            self.remember(story, feats)
             story.embeds = story.embeds and feats.embeds
             self.refresh(story)
             if story_id != assignment.story_id:
@@ -401,7 +322,8 @@ class _State:
         self.docs += 1
         if not assignment.is_new_story and ranked:
             self.maybe_merge(story, ranked, feats.day)
-        if story.key in self.stories and story.count >= 4 and story.count & (story.count - 1) == 0:
+        if (not given and story.key in self.stories and story.count >= 4
+                and story.count & (story.count - 1) == 0):
             # At sizes 4, 8, 16, ... the centroid has settled a little more: look for stories
             # it has converged with that no single item happened to match both of.
             centroid = story.centroid()
@@ -410,7 +332,17 @@ class _State:
                 (2.0, self.stories[k], {}) for k in keys if k in self.stories and k != story.key
             ]
             self.maybe_merge(story, near, feats.day)
+            if story.key in self.stories:
+                self.maybe_split(story, feats.day)
         return assignment
+
+    def remember(self, story: _Story, feats: _Features) -> None:
+        """Keep the item among the story's recent members (the ones a split can move)."""
+        story.members.append(
+            Member(feats.id, self.docs, feats.vec, feats.terms, feats.entities, feats.day)
+        )
+        if len(story.members) > self.settings.split_keep:
+            del story.members[0]
 
     def open(self, story_id: str, feats: _Features) -> _Story:
         """A new active story holding one item."""
@@ -418,6 +350,7 @@ class _State:
         story = _Story(story_id, self.next_key, vec_sum, 0, feats.day, feats.day)
         self.next_key += 1
         story.add(feats.vec, feats.terms, feats.entities, feats.day)
+        self.remember(story, feats)
         story.embeds = feats.embeds
         self.stories[story.key] = story
         self.by_id[story_id] = story.key
@@ -462,6 +395,8 @@ class _State:
             older.terms[word] = older.terms.get(word, 0) + n
         for entity, n in younger.entities.items():
             older.entities[entity] = older.entities.get(entity, 0) + n
+        members = sorted(older.members + younger.members, key=lambda m: m.seq)
+        older.members = members[-self.settings.split_keep :]
         self.drop(younger)
         self.aliases[younger.id] = older.id
         self.refresh(older)
@@ -471,6 +406,53 @@ class _State:
                 {"similarity": round(similarity, 6), "items": younger.count},
             )
         )
+
+    def maybe_split(self, story: _Story, day: int) -> None:
+        """Split off the story's drifted part, if its recent members form two apart."""
+        s = self.settings
+        members = story.members
+        if not s.split_min_size or story.count < s.split_min_size or not story.embeds:
+            return  # without a meaningful embedding the members cannot be clustered
+        min_part = max(3, math.ceil(s.split_min_part * len(members)))
+        labels = drifted_part(members, min_part)
+        if labels is None:
+            return
+        moved = [m for m, flag in zip(members, labels, strict=True) if flag]
+        kept = [m for m, flag in zip(members, labels, strict=True) if not flag]
+        new_id = split_story_id(story.id, moved[0].item_id)
+        if new_id in self.by_id or new_id in self.aliases:
+            return
+        part = self.gather(new_id, moved)
+        rest = self.gather(story.id, kept)
+        # Content only: two halves of a story running over days are not apart for that.
+        similarity = self.content_similarity(part, rest)
+        if similarity >= s.split_threshold:
+            return
+        for member in moved:
+            story.remove(member)
+        story.members = kept
+        story.last_day = max(m.day for m in kept)
+        self.stories[part.key] = part
+        self.by_id[part.id] = part.key
+        part.indexed = part.centroid()
+        self.index.put(part.key, part.indexed, fresh=True)
+        self.refresh(story)
+        self.events.append(
+            StoryEvent(
+                "split", story.id, (new_id,), _EPOCH + timedelta(days=day),
+                {"similarity": round(similarity, 6), "items": [m.item_id for m in moved]},
+            )
+        )
+
+    def gather(self, story_id: str, members: list[Member]) -> _Story:
+        """A story of just ``members`` (keyed for the index, not yet in the active set)."""
+        story = _Story(story_id, self.next_key, np.zeros_like(members[0].vec), 0,
+                       members[0].day, members[0].day)
+        self.next_key += 1
+        for member in members:
+            story.add(member.vec, member.terms, member.entities, member.day)
+        story.members = list(members)
+        return story
 
     def drop(self, story: _Story) -> None:
         """Remove a story from the active set and the index."""
@@ -497,27 +479,29 @@ def _profile_cosine(
     state: _State, a: dict[str, int], a_count: int, b: dict[str, int], b_count: int
 ) -> float:
     """Cosine of two stories' IDF-weighted word-share vectors."""
-    dot = norm_a = norm_b = 0.0
-    for word, n in a.items():
-        weight = state.idf(word) * n / a_count
-        norm_a += weight * weight
-        other = b.get(word)
-        if other:
-            dot += weight * state.idf(word) * other / b_count
+    idf = state.idf
+    weights = {word: idf(word) * n / a_count for word, n in a.items()}
+    norm_a = sum(weight * weight for weight in weights.values())
+    dot = norm_b = 0.0
     for word, n in b.items():
-        weight = state.idf(word) * n / b_count
+        weight = idf(word) * n / b_count
         norm_b += weight * weight
+        other = weights.get(word)
+        if other is not None:
+            dot += other * weight
     return dot / math.sqrt(norm_a * norm_b) if norm_a and norm_b else 0.0
 
 
-def _explain(parts: dict[str, Any], candidates: int) -> dict[str, Any]:
-    """The explanation kept with an item→story link."""
+def _explain(parts: dict[str, Any], candidates: int, top_terms: int) -> dict[str, Any]:
+    """The explanation kept with an item→story link: the score, its embedding part, the
+    shared words that weigh most, and the shared places and other entities."""
+    shared = sorted(parts["shared"], key=lambda pair: (-pair[0], pair[1]))
     return {
         "similarity": round(float(parts["similarity"]), 6),
         "embedding": round(float(parts["embedding"]), 6),
-        "terms": list(parts["terms"]),
-        "places": list(parts["places"]),
-        "entities": list(parts["entities"]),
+        "terms": [word for _, word in shared[:top_terms]],
+        "places": sorted(e.split(":", 1)[1] for e in parts["places"]),
+        "entities": sorted(e.split(":", 1)[1] for e in parts["entities"]),
         "candidates": candidates,
     }
 

@@ -199,6 +199,13 @@ class Store:
                             )
                         )
                 touched.setdefault(a.story_id, item)
+            # A split opens its new story in the grouper, and later items of this batch may
+            # already be linked to it: it must exist before the links do.
+            by_id = {item.id: item for item in items}
+            for event in events:
+                if event.kind == "split":
+                    for new_id in event.other_ids:
+                        _ensure_story(conn, new_id, _split_title(conn, event, by_id))
             # Links after stories: the link's story must exist first.
             conn.execute(
                 t.item_story.insert(),
@@ -331,8 +338,8 @@ def apply_event(conn: Connection, event: StoryEvent) -> list[str]:
             reason=event.reason,
         )
     )
-    if event.kind != "merge":
-        return [event.story_id, *event.other_ids]
+    if event.kind == "split":
+        return _apply_split(conn, event)
     merged = [sid for sid in event.other_ids if sid != event.story_id]
     conn.execute(
         t.story_events.update()
@@ -357,6 +364,64 @@ def apply_event(conn: Connection, event: StoryEvent) -> list[str]:
         conn.execute(t.story_aliases.insert(), new_aliases)
     conn.execute(t.stories.delete().where(t.stories.c.id.in_(merged)))
     return [event.story_id]
+
+
+def _ensure_story(conn: Connection, story_id: str, title: str) -> None:
+    if conn.execute(select(t.stories.c.id).where(t.stories.c.id == story_id)).first() is None:
+        placeholder = datetime(1970, 1, 1)
+        conn.execute(
+            t.stories.insert().values(
+                id=story_id, title=title, first_seen_at=placeholder, last_seen_at=placeholder,
+                item_count=0, duplicate_count=0, source_count=0,
+            )
+        )
+
+
+def _split_title(conn: Connection, event: StoryEvent, batch: dict[str, Item]) -> str:
+    """The headline of the earliest item that moves to the new story."""
+    moved = [str(i) for i in event.reason.get("items", [])]
+    for item_id in moved:
+        if item_id in batch:
+            return batch[item_id].headline or batch[item_id].raw_text[:200]
+    row = conn.execute(
+        select(t.items.c.headline).where(t.items.c.id.in_(moved)).order_by(t.items.c.seq)
+    ).first()
+    return str(row[0]) if row else ""
+
+
+def _apply_split(conn: Connection, event: StoryEvent) -> list[str]:
+    """Move the drifted items (and their stored copies) to the new story; note it both ways."""
+    moved = [str(i) for i in event.reason.get("items", [])]
+    old = _current_story_id(conn, event.story_id)
+    for new_id in event.other_ids:
+        copies = select(t.items.c.id).where(t.items.c.duplicate_of.in_(moved))
+        conn.execute(
+            t.item_story.update()
+            .where(t.item_story.c.story_id == old)
+            .where(t.item_story.c.item_id.in_(moved) | t.item_story.c.item_id.in_(copies))
+            .values(story_id=new_id)
+        )
+        conn.execute(
+            t.story_events.insert().values(
+                story_id=new_id, kind="split-from", other_ids=[old], at=event.at,
+                reason={k: v for k, v in event.reason.items() if k != "items"},
+            )
+        )
+    touched = [old, *event.other_ids]
+    # A story left with no item (everything drifted) is removed rather than kept empty.
+    for story_id in touched:
+        links = select(func.count()).select_from(t.item_story)
+        linked = conn.execute(links.where(t.item_story.c.story_id == story_id)).scalar_one()
+        if not linked:
+            conn.execute(t.stories.delete().where(t.stories.c.id == story_id))
+    return touched
+
+
+def _current_story_id(conn: Connection, story_id: str) -> str:
+    row = conn.execute(
+        select(t.story_aliases.c.story_id).where(t.story_aliases.c.alias == story_id)
+    ).first()
+    return str(row[0]) if row else story_id
 
 
 def refresh_story(conn: Connection, story_id: str) -> None:

@@ -1,0 +1,77 @@
+"""How the grouper reads an item: its day, the text that names its event, its content words,
+language and entities."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+
+from storyline.model import Item
+from storyline.text.tokens import STOP_WORDS_BY_LANGUAGE
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_WORD = re.compile(r"[^\W_]+(?:['’.&-][^\W_]+)*", re.UNICODE)
+# Function words carry no story; a short list, because IDF already discounts common words.
+_STOPWORDS = frozenset(
+    """a about after again against all also am an and any are as at be been before being
+    but by can could did do does doing down during each few for from further had has have
+    having he her here hers him his how i if in into is it its itself just may me might more
+    most my new no nor not now of off on once only or other our out over own s says said same
+    she should so some such than that the their them then there these they this those through
+    to too under until up very via was we were what when where which while who whom why will
+    with would you your vs""".split()
+)
+_ENTITY_KINDS = frozenset({"place", "person", "org"})
+
+
+def item_day(item: Item) -> int:
+    """The item's day (days since 1970-01-01 UTC); 0 for undated items."""
+    when = item.published or item.first_seen
+    if when is None:
+        return 0
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return (when - _EPOCH).days
+
+
+def grouping_text(item: Item, teaser_words: int) -> str:
+    """The headline and the opening of the teaser: the part of an item that names its event.
+
+    Long teasers are mostly context (background, boilerplate of the publisher) shared with
+    unrelated items; comparing them makes every story of one publisher look alike.
+    """
+    # A headline rarely runs past 16 words; a longer one is a listing line the splitter kept
+    # whole, whose opening is the headline.
+    headline = " ".join((item.headline or item.raw_text).split()[:16])
+    if teaser_words <= 0 or not item.teaser:
+        return headline
+    return f"{headline} {' '.join(item.teaser.split()[:teaser_words])}"
+
+
+def terms_of(text: str, language: str | None = None) -> frozenset[str]:
+    """The content words of a text: lower case, possessives dropped, no function words (of
+    English, and of the item's language when it is another)."""
+    stop = _STOPWORDS
+    if language and language != "en":
+        stop = stop | STOP_WORDS_BY_LANGUAGE.get(language, frozenset())
+    words = set()
+    for match in _WORD.finditer(text.casefold()):
+        word = match.group()
+        if word.endswith(("'s", "’s")):
+            word = word[:-2]
+        if len(word) > 1 and word not in stop:
+            words.add(word)
+    return frozenset(words)
+
+
+def item_language(item: Item) -> str | None:
+    """The item's language: as detected, else the detector's uncertain guess, else None."""
+    if item.language:
+        return item.language
+    guesses = [f.value for f in item.facts if f.kind == "language" and f.value]
+    return guesses[0] if guesses else None
+
+
+def entities_of(item: Item) -> frozenset[str]:
+    """Places, people and organisations from the understanding stage, as ``kind:value``."""
+    return frozenset(f"{f.kind}:{f.value}" for f in item.facts if f.kind in _ENTITY_KINDS)
