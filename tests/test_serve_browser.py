@@ -131,8 +131,12 @@ def test_pages_fit_a_phone_and_screenshots(browser: Any, sample_server: Server) 
     if keep:
         out.mkdir(parents=True, exist_ok=True)
     stories = httpx.get(f"{sample_server.url}/api/v1/stories?limit=500").json()["stories"]
-    # The story with the most sources shows best what the page is for.
-    best = max(stories, key=lambda s: (s["source_count"], s["item_count"], len(s["countries"])))
+    # The sample front page's developing story (two reports on one abduction) shows what the
+    # page is for: places, people, dates mentioned; else the story with the most sources.
+    developing = [s for s in stories if "Amar Fayaz" in s["title"]]
+    best = developing[0] if developing else max(
+        stories, key=lambda s: (s["source_count"], s["item_count"], len(s["countries"]))
+    )
     story_id = best["id"]
     shots = {"front-page": "/", "story-page": f"/story/{story_id}"}
     for name, path in shots.items():
