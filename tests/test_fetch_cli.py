@@ -121,8 +121,11 @@ def test_pause_resume_remove_and_opml(tmp_path: Path, server: LocalServer) -> No
             str(opml),
         ],
     )
-    assert imported.exit_code == 0 and "imported 7 sources (7 new)" in imported.stdout
+    assert imported.exit_code == 0 and "imported 8 sources (8 new)" in imported.stdout
     assert runner.invoke(APP, ["sources", "pause", "--db", db, "El País"]).exit_code == 0
+    # The test server serves feeds only, not the sample listing.
+    listing = "Front page (November 2020)"
+    assert runner.invoke(APP, ["sources", "pause", "--db", db, listing]).exit_code == 0
     fetched = runner.invoke(APP, ["fetch", "--db", db, "--json"])
     assert fetched.exit_code == 0, fetched.output
     report = json.loads(fetched.stdout)
@@ -134,7 +137,7 @@ def test_pause_resume_remove_and_opml(tmp_path: Path, server: LocalServer) -> No
     exported = runner.invoke(APP, ["sources", "export-opml", "--db", db, "-o", str(out)])
     assert exported.exit_code == 0
     text = out.read_text(encoding="utf-8")
-    assert text.count("<outline") == 6 and "heise" not in text and 'every="15m"' in text
+    assert text.count("<outline") == 7 and "heise" not in text and 'every="15m"' in text
     missing = runner.invoke(APP, ["sources", "remove", "--db", db, "nope"])
     assert missing.exit_code == 1 and "no watched source 'nope'" in missing.stderr
     bad = runner.invoke(APP, ["sources", "add", "--db", db, "--every", "5s", "https://x.example/"])

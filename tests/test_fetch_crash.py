@@ -143,5 +143,5 @@ def test_run_serves_the_examples_without_network(tmp_path: Path) -> None:
     assert count_items(db) >= 100
     with Store.open(db) as store:
         sources = registry.list_sources(store)
-    assert len(sources) == 7 and all(s.allow_private for s in sources)
+    assert len(sources) == 8 and all(s.allow_private for s in sources)
     assert all(s.url.startswith("http://127.0.0.1:") for s in sources)

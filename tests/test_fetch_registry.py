@@ -79,7 +79,7 @@ def test_health_flags_a_source_failing_for_a_day() -> None:
 def test_opml_round_trip(store: Store, tmp_path: object) -> None:
     opml = (EXAMPLES / "sources.opml").read_bytes()
     added = registry.import_opml(store, opml, base_url="http://127.0.0.1:8765/", now=T0)
-    assert len(added) == 7 and all(new for _, new in added)
+    assert len(added) == 8 and all(new for _, new in added)
     names = {s.name for s in registry.list_sources(store)}
     assert {"BBC News", "El País", "UOL Notícias"} <= names
     assert not any(s.allow_private for s in registry.list_sources(store))
@@ -88,7 +88,7 @@ def test_opml_round_trip(store: Store, tmp_path: object) -> None:
     try:
         again = registry.import_opml(other, exported.encode(), now=T0)
         assert {s.url for s, _ in again} == {s.url for s in registry.list_sources(store)}
-        assert {s.every for s, _ in again} == {900}
+        assert {s.every for s, _ in again} == {900, 3600}  # feeds 15m, the listing 1h
     finally:
         other.close()
     # Re-importing changes nothing.
