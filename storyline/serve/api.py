@@ -21,7 +21,7 @@ from sqlalchemy import select
 from storyline.fetch import registry
 from storyline.fetch.guard import GuardError, check_url
 from storyline.ingestion import IngestSettings, ingest
-from storyline.serve import queries, records, results, tables
+from storyline.serve import health, queries, records, results, tables
 from storyline.serve.api_models import (
     IngestOut,
     ItemOut,
@@ -166,7 +166,7 @@ def get_item(rt: RuntimeDep, item_id: str) -> Any:
 @router.get("/sources", response_model=list[SourceOut], summary="Sources and their health")
 def list_sources(rt: RuntimeDep, format: Format = "json") -> Any:
     """Every source: last success, last error, items and items per day."""
-    rows = [records.source_record(s) for s in queries.sources_health(rt.store)]
+    rows = [records.source_record(s) for s in health.sources_health(rt.store)]
     return rows if format == "json" else _download(rows, format, "sources")
 
 

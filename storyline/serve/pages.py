@@ -14,7 +14,7 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from storyline.model import MediaType
-from storyline.serve import queries, results
+from storyline.serve import health, queries, results
 from storyline.serve.auth import check_token
 from storyline.serve.deps import COOKIE, ReadAccess, RuntimeDep
 from storyline.serve.graphics import world_map
@@ -139,7 +139,7 @@ def item_page(rt: RuntimeDep, item_id: str) -> Response:
 @router.get("/sources", response_class=HTMLResponse, dependencies=[ReadAccess])
 def sources_page(rt: RuntimeDep) -> Response:
     """Every source's health."""
-    return render(rt, "sources.html", rows=queries.sources_health(rt.store))
+    return render(rt, "sources.html", rows=health.sources_health(rt.store))
 
 
 @router.get("/search", response_class=HTMLResponse, dependencies=[ReadAccess])

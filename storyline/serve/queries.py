@@ -27,10 +27,8 @@ from sqlalchemy import (
     true,
 )
 
-from storyline.fetch import registry
-from storyline.model import Assignment
+from storyline.store import reads
 from storyline.store import schema as t
-from storyline.store.convert import row_to_fact, row_to_item
 from storyline.store.db import Store
 from storyline.store.reads import ItemView
 
@@ -114,31 +112,6 @@ class StoryDetail:
     facts: dict[str, list[tuple[str, int]]]
     aliases: list[str]
     events: list[dict[str, Any]]
-
-
-@dataclass(frozen=True, slots=True)
-class SourceHealth:
-    """A source's health: when it last worked, its last error, how much it brings."""
-
-    id: str
-    name: str
-    kind: str
-    location: str
-    created_at: datetime
-    last_ingest_at: datetime | None
-    last_success_at: datetime | None
-    last_error: str | None
-    item_count: int
-    last_item_at: datetime | None
-    items_per_day: float
-    # Watched sources only (``storyline sources add``): the fetcher's view of them.
-    watched: bool = False
-    health: str | None = None  # paused, new, ok, failing, down (failing for a day)
-    url: str | None = None
-    every: int | None = None
-    paused: bool = False
-    consecutive_failures: int = 0
-    failing_since: datetime | None = None
 
 
 def _cards(
@@ -320,41 +293,8 @@ def _view_rows(
     Two queries whatever the number of items: one for the items joined with their sources
     and links, one for the facts of all of them.
     """
-    query = (
-        select(
-            t.items,
-            t.sources.c.name.label("source_name"),
-            t.item_story.c.story_id,
-            t.item_story.c.score,
-            t.item_story.c.explanation,
-        )
-        .select_from(
-            t.items.join(t.sources, t.sources.c.id == t.items.c.source_id).outerjoin(
-                t.item_story, t.item_story.c.item_id == t.items.c.id
-            )
-        )
-        .where(condition)
-        .order_by(*order)
-        .limit(limit)
-    )
-    rows = conn.execute(query).mappings().all()
-    facts: dict[str, list[Any]] = {}
-    ids = [r["id"] for r in rows]
-    for start in range(0, len(ids), 500):
-        for frow in conn.execute(
-            select(t.facts)
-            .where(t.facts.c.item_id.in_(ids[start : start + 500]))
-            .order_by(t.facts.c.id)
-        ).mappings():
-            facts.setdefault(frow["item_id"], []).append(row_to_fact(frow))
-    out = []
-    for r in rows:
-        link = None
-        if r["story_id"] is not None:
-            link = Assignment(r["story_id"], r["score"], False, dict(r["explanation"] or {}))
-        view = ItemView(row_to_item(r, facts.get(r["id"], [])), r["source_name"], link)
-        out.append((int(r["seq"]), view))
-    return out
+    query = reads.item_query().where(condition).order_by(*order).limit(limit)
+    return reads.item_view_rows(conn, query)
 
 
 def _views(conn: Connection, condition: Any, order: Sequence[Any], limit: int) -> list[ItemView]:
@@ -569,62 +509,6 @@ def item_view(store: Store, item_id: str) -> ItemView | None:
     with store.engine.connect() as conn:
         views = _views(conn, t.items.c.id == item_id, [t.items.c.seq], 1)
     return views[0] if views else None
-
-
-def sources_health(store: Store, now: datetime | None = None) -> list[SourceHealth]:
-    """Every source with its health and how many items a day it brought over its life."""
-    now = now or datetime.now(UTC)
-    with store.engine.connect() as conn:
-        stats = {
-            source_id: (int(n), first, last)
-            for source_id, n, first, last in conn.execute(
-                select(
-                    t.items.c.source_id,
-                    func.count(),
-                    func.min(item_time_col),
-                    func.max(item_time_col),
-                ).group_by(t.items.c.source_id)
-            )
-        }
-        rows = conn.execute(select(t.sources).order_by(t.sources.c.name)).all()
-    watched = {status.source.id: status for status in registry.source_statuses(store, now)}
-    out = []
-    for r in rows:
-        status = watched.get(r.id)
-        watch: dict[str, Any] = {}
-        if status is not None:
-            w = status.source
-            watch = {
-                "watched": True,
-                "health": status.health,
-                "url": w.url,
-                "every": w.every,
-                "paused": w.paused,
-                "consecutive_failures": w.consecutive_failures,
-                "failing_since": w.failing_since,
-                # The fetcher's record is the fresher one for a watched source.
-                "last_ingest_at": w.last_attempt_at or r.last_ingest_at,
-                "last_error": w.last_error if w.consecutive_failures else r.last_error,
-            }
-        n, first_raw, last_raw = stats.get(r.id, (0, None, None))
-        first = _UTC.process_result_value(first_raw, store.engine.dialect)
-        last = _UTC.process_result_value(last_raw, store.engine.dialect)
-        days = max(1.0, ((last - first).total_seconds() / 86400) if first and last else 1.0)
-        out.append(
-            SourceHealth(
-                id=r.id,
-                name=r.name,
-                kind=r.kind,
-                location=r.location,
-                created_at=r.created_at,
-                last_success_at=r.last_success_at,
-                item_count=n,
-                last_item_at=last,
-                items_per_day=round(n / days, 1),
-                **{"last_ingest_at": r.last_ingest_at, "last_error": r.last_error, **watch},
-            )
-        )
-    return out
 
 
 def source_names(store: Store, source_ids: Sequence[str]) -> dict[str, str]:

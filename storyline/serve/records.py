@@ -15,7 +15,8 @@ from datetime import datetime
 from typing import Any
 
 from storyline.export import item_record
-from storyline.serve.queries import SourceHealth, StoryCard, StoryDetail
+from storyline.serve.health import SourceHealth
+from storyline.serve.queries import StoryCard, StoryDetail
 from storyline.store.reads import ItemView
 
 

@@ -106,7 +106,12 @@ def resolve_story_id(store: Store, story_id: str) -> str | None:
         return str(row[0]) if row else None
 
 
-def _item_views(conn: Connection, query: Any) -> list[ItemView]:
+def item_view_rows(conn: Connection, query: Any) -> list[tuple[int, ItemView]]:
+    """Run an :func:`item_query` and read its rows as item views with their ``seq``.
+
+    Two queries whatever the number of items: the items with their sources and links, then
+    the facts of all of them.
+    """
     rows = conn.execute(query).mappings().all()
     facts: dict[str, list[Fact]] = {}
     ids = [r["id"] for r in rows]
@@ -122,11 +127,17 @@ def _item_views(conn: Connection, query: Any) -> list[ItemView]:
         link = None
         if r["story_id"] is not None:
             link = Assignment(r["story_id"], r["score"], False, dict(r["explanation"] or {}))
-        views.append(ItemView(row_to_item(r, facts.get(r["id"], [])), r["source_name"], link))
+        view = ItemView(row_to_item(r, facts.get(r["id"], [])), r["source_name"], link)
+        views.append((int(r["seq"]), view))
     return views
 
 
-def _item_query() -> Any:
+def _item_views(conn: Connection, query: Any) -> list[ItemView]:
+    return [view for _, view in item_view_rows(conn, query)]
+
+
+def item_query() -> Any:
+    """Items joined with their source's name and their story link; add where/order/limit."""
     return select(
         t.items,
         t.sources.c.name.label("source_name"),
@@ -150,7 +161,7 @@ def get_story(store: Store, story_id: str) -> StoryView | None:
         row = conn.execute(select(t.stories).where(t.stories.c.id == current)).mappings().one()
         items = _item_views(
             conn,
-            _item_query()
+            item_query()
             .where(t.item_story.c.story_id == current)
             .order_by(member_time, t.items.c.seq),
         )
@@ -183,7 +194,7 @@ def list_items(
 ) -> list[ItemView]:
     """Items, newest first, optionally of one story, one source (id or name), or flagged."""
     member_time = func.coalesce(t.items.c.published_at, t.items.c.first_seen_at)
-    query = _item_query().order_by(member_time.desc(), t.items.c.seq.desc())
+    query = item_query().order_by(member_time.desc(), t.items.c.seq.desc())
     if story_id is not None:
         query = query.where(t.item_story.c.story_id == story_id)
     if source is not None:
@@ -199,7 +210,7 @@ def list_items(
 def get_item(store: Store, item_id: str) -> ItemView | None:
     """One item with its facts and story link."""
     with store.engine.connect() as conn:
-        views = _item_views(conn, _item_query().where(t.items.c.id == item_id))
+        views = _item_views(conn, item_query().where(t.items.c.id == item_id))
     return views[0] if views else None
 
 
@@ -221,7 +232,7 @@ def iter_items(store: Store, batch: int = 1000) -> Iterator[ItemView]:
                 return
             views = _item_views(
                 conn,
-                _item_query()
+                item_query()
                 .where(t.items.c.seq.between(seqs[0], seqs[-1]))
                 .order_by(t.items.c.seq),
             )
