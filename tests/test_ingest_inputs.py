@@ -11,6 +11,8 @@ from storyline.ingest.records import ParseContext
 
 from .conftest import NOW, SAMPLE_LISTING
 
+FIXTURES = Path(__file__).parent / "fixtures"
+
 PUBLIC = ["93.184.216.34"]
 
 
@@ -127,9 +129,14 @@ def test_redirect_to_private_address_is_refused() -> None:
         )
 
 
-def test_html_page_is_rejected_with_a_reason() -> None:
+def test_html_pages_are_read_or_rejected_with_a_reason() -> None:
     raw = read_input("-", stdin=io.BytesIO(b"<!doctype html><html><body>hi</body></html>"))
     fmt, parsed = parse_input(raw, ParseContext(raw.source.id, "stdin", NOW))
     assert fmt is Format.HTML
     assert parsed.items == []
-    assert "HTML page" in parsed.rejected[0]
+    assert "HTML page with no" in parsed.rejected[0]
+    page = (FIXTURES / "pages" / "listing.html").read_bytes()
+    raw = read_input("-", stdin=io.BytesIO(page))
+    fmt, parsed = parse_input(raw, ParseContext(raw.source.id, "stdin", NOW))
+    assert fmt is Format.HTML and len(parsed.items) >= 2
+    assert all(item.headline for item in parsed.items)

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 
 import httpx
 
-from storyline.fetch import html
 from storyline.fetch.fetcher import OK, FetcherSettings, FetchRequest, fetch_all
 from storyline.fetch.guard import Resolver
+from storyline.ingest import html
 from storyline.ingest.detect import Format, detect_format
 from storyline.ingest.inputs import resolve_host
 

@@ -1,7 +1,7 @@
 """One fetch pass, and the loop that repeats it: due sources in, items stored, health recorded.
 
 A pass fetches the due sources concurrently (in chunks, so bodies never pile up in memory),
-parses each body with the ingest parsers (HTML pages with :mod:`storyline.fetch.html`),
+parses each body with the ingest parsers (HTML pages with :mod:`storyline.ingest.html`),
 fetches full text for new items of sources that ask for it, reconciles dates, then stores one
 source at a time through the ingest's write path, each source in its own transaction. A
 source's validators and due time are written only after its items are committed: a crash in
@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 
 import httpx
 
-from storyline.fetch import dates, html
+from storyline.fetch import dates
 from storyline.fetch.fetcher import (
     ERROR,
     NOT_MODIFIED,
@@ -35,7 +35,7 @@ from storyline.fetch.guard import Resolver
 from storyline.fetch.registry import DOWN_AFTER, WatchedSource
 from storyline.fetch.scheduler import due_sources, next_wake, prune_log, record_fetch
 from storyline.group.base import Grouper
-from storyline.ingest import parse_input
+from storyline.ingest import html, parse_input
 from storyline.ingest.detect import Format, detect_format
 from storyline.ingest.inputs import RawInput, resolve_host
 from storyline.ingest.records import ParseContext, Parsed

@@ -18,12 +18,11 @@ def parse_input(raw: RawInput, ctx: ParseContext) -> tuple[Format, Parsed]:
     if fmt is Format.FEED:
         return fmt, parse_feed(raw.data, ctx)
     if fmt is Format.HTML:
-        parsed = Parsed()
-        parsed.rejected.append(
-            f"{ctx.source_name}: an HTML page; storyline reads feeds, listings, JSON Lines and CSV "
-            "(give the page's feed URL instead)"
-        )
-        return fmt, parsed
+        # Imported here: the page parser pulls in trafilatura and lxml, which only pages need.
+        from storyline.ingest.html import parse_page
+
+        url = raw.source.location if raw.source.kind == "url" else ""
+        return fmt, parse_page(raw.data, ctx, url, raw.content_type)[1]
     text = decode_text(raw.data)
     if fmt is Format.JSONL:
         return fmt, parse_jsonl(text, ctx)

@@ -39,7 +39,7 @@ class Teaser:
     """One teaser block of a listing page."""
 
     headline: str
-    url: str
+    url: str | None  # None for a relative link on a page with no known address
     teaser: str = ""
     kicker: str | None = None
     image: str | None = None
@@ -275,7 +275,10 @@ def _teasers(doc: Any, url: str) -> list[Teaser]:
             continue
         href = urljoin(base, str(link.get("href")).strip())
         canon = canonical_url(href)
-        if canon is None or canon == page or canon in seen:
+        # A page read from a file has no base URL: its relative links still tell teasers
+        # apart, though they cannot be followed.
+        key = canon or (href if not base else None)
+        if key is None or key == page or key in seen:
             continue
         block = _block(heading)
         kicker = _kicker(block, heading)
@@ -284,11 +287,11 @@ def _teasers(doc: Any, url: str) -> list[Teaser]:
             headline = headline[len(kicker) :].lstrip(" :|–-").strip()
         if len(headline) < 12 or len(headline.split()) < 3:
             continue  # section titles and "More" links, not headlines
-        seen.add(canon)
+        seen.add(key)
         out.append(
             Teaser(
                 headline=headline,
-                url=href,
+                url=href if canon else None,
                 teaser=_teaser_text(block, heading, headline),
                 kicker=kicker,
                 image=_image(block, base),
