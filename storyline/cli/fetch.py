@@ -16,10 +16,10 @@ from types import FrameType
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from storyline.cli import render
+from storyline.cli.options import DbOption, JsonOption, console, errors
 from storyline.fetch import registry
 from storyline.fetch.discover import discover
 from storyline.fetch.examples import FolderServer
@@ -27,20 +27,8 @@ from storyline.fetch.runner import FetchReport, fetch_once, watch
 from storyline.serve.search import index_new_items
 from storyline.store.db import Store
 
-console = Console()
-errors = Console(stderr=True, soft_wrap=True)
 log = logging.getLogger("storyline.run")
 
-DbOption = Annotated[
-    str | None,
-    typer.Option(
-        "--db",
-        envvar="STORYLINE_DB",
-        help="Database path or SQLAlchemy URL [default: ./storyline.db]",
-        show_default=False,
-    ),
-]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
 EveryOption = Annotated[
     str, typer.Option("--every", help="How often to fetch: 30m, 2h, 1d (at least 1m).")
 ]

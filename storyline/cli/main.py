@@ -12,11 +12,11 @@ from pathlib import Path
 from typing import Annotated, TypeVar
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from storyline import __version__
 from storyline.cli import render
+from storyline.cli.options import DbOption, JsonOption, console, errors
 from storyline.export import EXPORT_FORMATS, write_export
 from storyline.ingest.inputs import FetchSettings
 from storyline.ingestion import IngestSettings, ingest
@@ -32,19 +32,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-console = Console()
-errors = Console(stderr=True, soft_wrap=True)  # one message, one line: easy to grep
 
-DbOption = Annotated[
-    str | None,
-    typer.Option(
-        "--db",
-        envvar="STORYLINE_DB",
-        help="Database path or SQLAlchemy URL [default: ./storyline.db]",
-        show_default=False,
-    ),
-]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
 LimitOption = Annotated[int, typer.Option("--limit", "-n", min=1, help="How many to show.")]
 OffsetOption = Annotated[int, typer.Option("--offset", min=0, help="How many to skip.")]
 

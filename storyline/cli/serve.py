@@ -11,25 +11,12 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from storyline.cli.options import DbOption, console, errors
 from storyline.serve.auth import create_token, list_tokens, revoke_token
 from storyline.serve.settings import ServeSettings
 from storyline.store.db import Store
-
-console = Console()
-errors = Console(stderr=True, soft_wrap=True)
-
-DbOption = Annotated[
-    str | None,
-    typer.Option(
-        "--db",
-        envvar="STORYLINE_DB",
-        help="Database path or SQLAlchemy URL [default: ./storyline.db]",
-        show_default=False,
-    ),
-]
 
 token_app = typer.Typer(
     name="token", help="API tokens for writes (and for reads when required).", no_args_is_help=True

@@ -418,20 +418,7 @@ def story_detail(
             for _, view in _view_rows(conn, t.items.c.id.in_(chunk), [t.items.c.seq], len(chunk)):
                 views[view.item.id] = view
         sources = _sources(conn, story_id) if with_sources else []
-        aliases = [
-            r[0]
-            for r in conn.execute(
-                select(t.story_aliases.c.alias).where(t.story_aliases.c.story_id == story_id)
-            )
-        ]
-        events = [
-            dict(r)
-            for r in conn.execute(
-                select(t.story_events)
-                .where(t.story_events.c.story_id == story_id)
-                .order_by(t.story_events.c.id)
-            ).mappings()
-        ]
+        aliases, events = reads.story_history(conn, story_id)
     card = StoryCard(
         id=row.id,
         title=row.title,

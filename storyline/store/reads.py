@@ -151,6 +151,25 @@ def item_query() -> Any:
     )
 
 
+def story_history(conn: Connection, story_id: str) -> tuple[list[str], list[dict[str, Any]]]:
+    """A story's old ids (aliases left by merges) and its merge/split events, oldest first."""
+    aliases = [
+        str(r[0])
+        for r in conn.execute(
+            select(t.story_aliases.c.alias).where(t.story_aliases.c.story_id == story_id)
+        )
+    ]
+    events = [
+        dict(r)
+        for r in conn.execute(
+            select(t.story_events)
+            .where(t.story_events.c.story_id == story_id)
+            .order_by(t.story_events.c.id)
+        ).mappings()
+    ]
+    return aliases, events
+
+
 def get_story(store: Store, story_id: str) -> StoryView | None:
     """One story (by its id or an old alias) with its items and history."""
     current = resolve_story_id(store, story_id)
@@ -165,20 +184,7 @@ def get_story(store: Store, story_id: str) -> StoryView | None:
             .where(t.item_story.c.story_id == current)
             .order_by(member_time, t.items.c.seq),
         )
-        aliases = [
-            r[0]
-            for r in conn.execute(
-                select(t.story_aliases.c.alias).where(t.story_aliases.c.story_id == current)
-            )
-        ]
-        events = [
-            dict(r)
-            for r in conn.execute(
-                select(t.story_events)
-                .where(t.story_events.c.story_id == current)
-                .order_by(t.story_events.c.id)
-            ).mappings()
-        ]
+        aliases, events = story_history(conn, current)
         sources = _sources_by_story(conn, [current])[current]
     summary = StorySummary(_story(row), row["duplicate_count"], row["source_count"], sources)
     return StoryView(summary, items, aliases, events)
