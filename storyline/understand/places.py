@@ -44,7 +44,8 @@ _DATELINE_RE = re.compile(
 )
 _ABBREV_BEFORE_RE = re.compile(r"[A-Z][\w.'’\-]*,\s$")
 # Entity labels whose spans hide place names inside them ("Bank of America", "Paris Hilton").
-_VETO_LABELS = frozenset({"PERSON", "ORG", "FAC", "WORK_OF_ART", "EVENT", "PRODUCT", "LAW"})
+_VETO_LABELS = frozenset({"PERSON", "ORG", "FAC", "WORK_OF_ART", "EVENT", "PRODUCT", "LAW",
+                          "MISC"})
 _SUPPORT_LABELS = frozenset({"GPE", "LOC", "NORP"})
 _STRONG_KINDS = frozenset({"country", "demonym", "continent"})
 
@@ -118,8 +119,10 @@ class PlacesComponent:
         """Find gazetteer mentions in one field, longest match first, with their support."""
         gaz = self.gazetteer
         tokens = tokenize(text)
-        letters = [c for c in text if c.isalpha()]
-        shouting = len(letters) > 20 and sum(c.isupper() for c in letters) > 0.6 * len(letters)
+        # An all-capitals text says nothing about names; counted in C (map), not per char.
+        upper = sum(map(str.isupper, text))
+        letters = sum(map(str.isalpha, text)) if upper > 12 else 0
+        shouting = letters > 20 and upper > 0.6 * letters
         mentions: list[_Mention] = []
         dateline = _DATELINE_RE.match(text) if fld in ("teaser", "body") else None
         if dateline:
@@ -165,6 +168,9 @@ class PlacesComponent:
             if not titlecase and _ORGLIKE_NEXT_RE.match(text, end) and not gaz.lookup(
                     text[end:].split(None, 1)[0] if text[end:].strip() else ""):
                 continue  # "the Houston Astros", "New York Times": a name, not a place
+            head = _HEAD_NEXT_RE.match(text, end)
+            if head and head.group(1) in _NAME_HEADS:
+                continue  # "Norfolk Street", "Georgia Southern", "Boston Logan Airport"
             for span in spans:
                 if span.start <= start and end <= span.end:
                     if span.label in _SUPPORT_LABELS:
@@ -291,6 +297,11 @@ class PlacesComponent:
         return item
 
 
+# A place name followed by one of these is the start of a street, school or facility name.
+_HEAD_NEXT_RE = re.compile(r"(?: [A-Z][\w.'’]*)? ([A-Z][a-z]+\.?)")
+_NAME_HEADS = frozenset("""Street St. Avenue Ave. Road Rd. Boulevard Blvd. Drive Lane Parkway
+    Expressway Turnpike University College Southern Tech Academy Stadium Arena Airport
+    Hospital Clinic""".split())
 # " Astros", " Times": a capitalised plural right after a place name makes it a team or firm.
 _ORGLIKE_NEXT_RE = re.compile(r" [A-Z][a-z]*[^s\W]s\b(?![’'])")
 
