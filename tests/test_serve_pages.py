@@ -10,6 +10,7 @@ from xml.etree import ElementTree
 
 from storyline.fetch import registry
 from storyline.fetch.tables import source_settings
+from storyline.model import Assignment, Item, Source
 from storyline.serve.graphics import country_name, sparkline, world_map
 from storyline.serve.settings import ServeSettings
 from storyline.store.db import Store
@@ -64,6 +65,55 @@ def test_story_page(client: Client) -> None:
     moved = client.get("/story/sold-merged")
     assert moved.status_code == 301 and moved.headers["location"] == f"/story/{story['id']}"
     assert client.get("/story/nope").status_code == 404
+    # The story is read before the alias: a cursor changes none of these answers.
+    moved = client.get("/story/sold-merged", params={"cursor": "garbage"})
+    assert moved.status_code == 301 and moved.headers["location"] == f"/story/{story['id']}"
+    assert client.get("/story/nope", params={"cursor": "garbage"}).status_code == 404
+    assert client.get(f"/story/{story['id']}", params={"cursor": "garbage"}).status_code == 400
+
+
+def test_story_page_pages_through_the_timeline_with_copies_folded(tmp_path: Path) -> None:
+    """Every original once across the pages, newest first, each copy under its original."""
+    t0 = datetime(2020, 11, 17, 8, tzinfo=UTC)
+    with Store.open(tmp_path / "p.db") as store:
+        store.save_source(Source("src1", "Paper", "file", "/tmp/p.txt"), t0)
+        items = [
+            Item(id=f"i{n:03d}", source_id="src1", raw_text=f"Line {n}", headline=f"Line {n}",
+                 teaser=f"teaser {n}", published=t0 + timedelta(hours=n % 40), first_seen=t0,
+                 content_hash=f"h{n}")
+            for n in range(75)
+        ]
+        copies = [
+            Item(id=f"c{n:03d}", source_id="src1", raw_text=f"Line {n}", headline=f"Line {n}",
+                 teaser="", published=t0, first_seen=t0, content_hash=f"h{n}",
+                 duplicate_of=f"i{n:03d}")
+            for n in (0, 31, 74)
+        ]
+        store.write_batch(
+            [*items, *copies],
+            [Assignment("s1", 1.0, True)] + [Assignment("s1", 0.5, False)] * 77,
+        )
+        path = str(tmp_path / "p.db")
+    c = Client(path, ServeSettings(index_on_startup=False))
+    try:
+        seen: list[str] = []
+        folded: dict[str, list[str]] = {}
+        url: str | None = "/story/s1"
+        while url:
+            text = c.get(url).text
+            for block in text.split("<li>")[1:]:
+                ids = re.findall(r'href="/item/([ic]\d+)"', block)
+                if ids and ids[0].startswith("i"):
+                    seen.append(ids[0])
+                    folded[ids[0]] = [i for i in ids[1:] if i.startswith("c")]
+            found = re.search(r'href="(/story/s1\?cursor=[^"]+)"', text)
+            url = found.group(1).replace("&amp;", "&") if found else None
+        expected = sorted(items, key=lambda i: (i.published, i.id), reverse=True)
+        assert seen == [i.id for i in expected]
+        assert {k: v for k, v in folded.items() if v} == {
+            "i000": ["c000"], "i031": ["c031"], "i074": ["c074"]}
+    finally:
+        c.close()
 
 
 def test_item_page_shows_facts_with_provenance(client: Client) -> None:

@@ -22,6 +22,7 @@ from storyline.model import Fact
 from storyline.serve.app import create_app
 from storyline.serve.settings import ServeSettings
 from storyline.store import schema as t
+from storyline.store import summaries
 from storyline.store.db import Store
 
 from .conftest import EXAMPLES, NOW
@@ -72,6 +73,9 @@ def build_sample(path: Path, extras: bool = True) -> str:
                     reason={"similarity": 0.61, "terms": ["bolsonaro"]},
                 )
             )
+            # Facts written around the store's write path: its story's summary (derived
+            # from the facts, store/summaries.py) must be recomputed, as write_batch would.
+            summaries.refresh(conn, [story_id])
     return str(path)
 
 

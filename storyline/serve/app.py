@@ -14,7 +14,6 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -28,9 +27,9 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from storyline.fetch.registry import format_every
-from storyline.serve import security
+from storyline.serve import fragments, security
 from storyline.serve.cache import ResponseCache
-from storyline.serve.graphics import country_name, sparkline
+from storyline.serve.graphics import country_name, sparkline, world_map
 from storyline.serve.search import SearchIndex, index_dir_for
 from storyline.serve.search_query import quote
 from storyline.serve.settings import ServeSettings
@@ -61,12 +60,6 @@ async def runtime(request: Request) -> Runtime:
     rt = request.app.state.runtime
     assert isinstance(rt, Runtime)
     return rt
-
-
-def _dt(value: datetime | None) -> str:
-    if value is None:
-        return ""
-    return value.strftime("%Y-%m-%d %H:%M UTC")
 
 
 def _short(value: Any) -> str:
@@ -116,7 +109,7 @@ def make_templates(settings: ServeSettings) -> jinja2.Environment:
         clean=security.clean_html,
         plain=security.plain_text,
         safe_url=security.safe_url,
-        dt=_dt,
+        dt=fragments.format_time,
         short=_short,
         country=country_name,
         quote=quote,
@@ -125,7 +118,9 @@ def make_templates(settings: ServeSettings) -> jinja2.Environment:
     )
     # root: the prefix of every address, for a server mounted below a path.
     env.globals.update(
-        site_title=settings.site_title, spark=sparkline, root="", static=_static_url
+        site_title=settings.site_title, spark=sparkline, root="", static=_static_url,
+        item_line_html=fragments.item_line,
+        why_html=lambda link: fragments.why(link, _explain),
     )
     return env
 
@@ -140,6 +135,8 @@ def create_app(db: str | None = None, settings: ServeSettings | None = None) -> 
         store = Store.open(db)
         index = SearchIndex(settings.search_dir or index_dir_for(store))
         app.state.runtime = Runtime(store, index, settings, make_templates(settings))
+        # The map's shapes are simplified once per process (≈ 0.1 s of GIL): not in a request.
+        await asyncio.to_thread(world_map, ())
         if settings.index_on_startup:
             added = await asyncio.to_thread(index.catch_up, store)
             log.info("search index caught up: %d items added", added)

@@ -103,18 +103,21 @@ def front_page(
 @router.get("/story/{story_id}", response_class=HTMLResponse, dependencies=[ReadAccess])
 def story_page(rt: RuntimeDep, story_id: str, cursor: Text = None) -> Response:
     """One story: timeline, places on a map, people, organisations, dates, history."""
-    current = queries.resolve(rt.store, story_id)
-    if current is None:
-        raise HTTPException(404, f"No story {story_id!r}.")
-    if current != story_id:  # merged away: the old address keeps working
-        return RedirectResponse(f"/story/{current}", 301)
+    current = story_id
     try:
+        # A current id (nearly every request) needs no alias lookup first.
         detail = queries.story_detail(
-            rt.store, current, rt.settings.page_size, cursor, with_sources=False
+            rt.store, current, rt.settings.page_size, cursor, with_sources=False,
+            with_item_facts=False,
         )
     except queries.CursorError as exc:
         raise HTTPException(400, str(exc)) from exc
-    assert detail is not None
+    if detail is None:
+        resolved = queries.resolve(rt.store, story_id)
+        if resolved is None:
+            raise HTTPException(404, f"No story {story_id!r}.")
+        # Merged away: the old address keeps working.
+        return RedirectResponse(f"/story/{resolved}", 301)
     next_url = None
     if detail.next_cursor:
         next_url = f"/story/{current}?{_params(cursor=detail.next_cursor)}"

@@ -17,17 +17,14 @@ from typing import Any, Generic, TypeVar
 
 from sqlalchemy import (
     Connection,
-    String,
     and_,
-    case,
-    cast,
     func,
     or_,
     select,
     true,
 )
 
-from storyline.store import reads
+from storyline.store import reads, summaries
 from storyline.store import schema as t
 from storyline.store.db import Store
 from storyline.store.reads import ItemView
@@ -114,100 +111,26 @@ class StoryDetail:
     events: list[dict[str, Any]]
 
 
-def _cards(
-    conn: Connection,
-    rows: Sequence[Any],
-    countries: dict[str, list[tuple[str, int]]] | None = None,
-) -> list[StoryCard]:
-    """Cards for story rows in three queries: sources with daily counts, countries (unless
-    given: already known), teaser."""
-    ids = [r.id for r in rows]
-    if not ids:
-        return []
-    link = t.item_story.join(t.items, t.items.c.id == t.item_story.c.item_id)
-    # Sources (copies counted) and daily counts (copies not counted) from one pass over the
-    # stories' items, grouped by day and source.
-    day = func.substr(cast(item_time_col, String), 1, 10)
-    by_source: dict[str, dict[str, int]] = {i: {} for i in ids}
-    per_day: dict[str, dict[date, int]] = {i: {} for i in ids}
-    for story_id, day_text, name, n_all, n_originals in conn.execute(
-        select(
-            t.item_story.c.story_id,
-            day,
-            t.sources.c.name,
-            func.count(),
-            func.count().filter(t.items.c.duplicate_of.is_(None)),
-        )
-        .select_from(link.join(t.sources, t.sources.c.id == t.items.c.source_id))
-        .where(t.item_story.c.story_id.in_(ids))
-        .group_by(t.item_story.c.story_id, day, t.sources.c.name)
-    ):
-        counts = by_source[story_id]
-        counts[name] = counts.get(name, 0) + int(n_all)
-        if n_originals:
-            when = date.fromisoformat(day_text)
-            per_day[story_id][when] = per_day[story_id].get(when, 0) + int(n_originals)
-    sources = {
-        i: [name for name, _ in sorted(c.items(), key=lambda nc: (-nc[1], nc[0]))]
-        for i, c in by_source.items()
-    }
-    if countries is None:
-        countries = {i: [] for i in ids}
-        countries.update(_countries(conn, ids))
-    # The teaser of the item whose headline is the story's title (the opening item), so that
-    # title and teaser belong together; else the first item that has a teaser.
-    teasers: dict[str, str] = {}
-    is_title = case((t.items.c.headline == t.stories.c.title, 0), else_=1)
-    newest = (
-        select(
-            t.item_story.c.story_id,
-            t.items.c.teaser,
-            func.row_number()
-            .over(partition_by=t.item_story.c.story_id, order_by=(is_title, t.items.c.seq))
-            .label("rank"),
-        )
-        .select_from(link.join(t.stories, t.stories.c.id == t.item_story.c.story_id))
-        .where(t.item_story.c.story_id.in_(ids))
-        .where(t.items.c.teaser != "")
-        .subquery()
+def _cards(conn: Connection, rows: Sequence[Any]) -> list[StoryCard]:
+    """Cards for story rows, from their summaries (one query; see store/summaries.py)."""
+    found = summaries.read(conn, [r.id for r in rows])
+    return [_card(r, found[r.id]) for r in rows]
+
+
+def _card(row: Any, summary: summaries.Summary, with_sources: bool = True) -> StoryCard:
+    return StoryCard(
+        id=row.id,
+        title=row.title,
+        teaser=summary.teaser,
+        item_count=row.item_count,
+        duplicate_count=row.duplicate_count,
+        source_count=row.source_count,
+        sources=list(summary.sources) if with_sources else [],
+        countries=list(summary.places),
+        first_seen=row.first_seen_at,
+        last_seen=row.last_seen_at,
+        per_day=_fill_days(summary.per_day),
     )
-    for story_id, teaser in conn.execute(
-        select(newest.c.story_id, newest.c.teaser).where(newest.c.rank == 1)
-    ):
-        teasers[story_id] = teaser
-    return [
-        StoryCard(
-            id=r.id,
-            title=r.title,
-            teaser=teasers.get(r.id, ""),
-            item_count=r.item_count,
-            duplicate_count=r.duplicate_count,
-            source_count=r.source_count,
-            sources=sources[r.id],
-            countries=countries[r.id],
-            first_seen=r.first_seen_at,
-            last_seen=r.last_seen_at,
-            per_day=_fill_days(per_day[r.id]),
-        )
-        for r in rows
-    ]
-
-
-def _countries(conn: Connection, ids: list[str]) -> dict[str, list[tuple[str, int]]]:
-    """For each story, its places and how many items mention each, most first."""
-    out: dict[str, list[tuple[str, int]]] = {}
-    n_items = func.count(t.facts.c.item_id.distinct())
-    for story_id, code, n in conn.execute(
-        select(t.item_story.c.story_id, t.facts.c.value, n_items)
-        .select_from(t.item_story.join(t.facts, t.facts.c.item_id == t.item_story.c.item_id))
-        .where(t.item_story.c.story_id.in_(ids))
-        .where(t.facts.c.kind == "place")
-        .where(t.facts.c.value != "")
-        .group_by(t.item_story.c.story_id, t.facts.c.value)
-        .order_by(n_items.desc(), t.facts.c.value)
-    ):
-        out.setdefault(story_id, []).append((code, int(n)))
-    return out
 
 
 def _fill_days(counts: dict[date, int], most: int = 60) -> list[tuple[date, int]]:
@@ -286,7 +209,7 @@ def _light_cards(rows: Sequence[Any]) -> list[StoryCard]:
 
 
 def _view_rows(
-    conn: Connection, condition: Any, order: Sequence[Any], limit: int
+    conn: Connection, condition: Any, order: Sequence[Any], limit: int, with_facts: bool = True
 ) -> list[tuple[int, ItemView]]:
     """Items matching a condition with their seq, source name, story link and facts.
 
@@ -294,7 +217,7 @@ def _view_rows(
     and links, one for the facts of all of them.
     """
     query = reads.item_query().where(condition).order_by(*order).limit(limit)
-    return reads.item_view_rows(conn, query)
+    return reads.item_view_rows(conn, query, with_facts)
 
 
 def _views(conn: Connection, condition: Any, order: Sequence[Any], limit: int) -> list[ItemView]:
@@ -354,84 +277,69 @@ def story_detail(
     limit: int = 100,
     cursor: str | None = None,
     with_sources: bool = True,
+    with_item_facts: bool = True,
 ) -> StoryDetail | None:
     """A story page: newest items first (copies folded), facts, aliases and history.
 
-    Two passes over the story's items whatever its size: one reads a few light columns of
-    every item (time, seq, copy of, teaser), from which the timeline page, its copies, the
-    daily counts and the card's teaser are worked out; one counts the facts (whose places
-    are also the card's countries). Whole items are then read by id for the page only.
-    ``with_sources=False`` leaves the card's list of source names empty (a story page shows
-    only their count) and saves a third pass.
+    No pass over the story's items: the card and the fact counts come from the story's
+    summary (kept by the write path, store/summaries.py), and the timeline page is one
+    light ordered query (``limit`` + 1 ids, the keyset after ``cursor``), one for the copies
+    of the items shown, and the whole items by id for the page only. ``with_sources=False``
+    leaves the card's list of source names empty (a story page shows only their count);
+    ``with_item_facts=False`` leaves the timeline's items without their facts (a story page
+    shows the story's fact counts, not each item's) and saves a query.
     """
+    link = t.item_story.join(t.items, t.items.c.id == t.item_story.c.item_id)
     with store.engine.connect() as conn:
         row = conn.execute(select(t.stories).where(t.stories.c.id == story_id)).first()
-        if row is None:
+        if row is None:  # before the cursor: an unknown id is not found, whatever the cursor
             return None
-        facts, places = _story_facts(conn, story_id)
-        is_title = case((t.items.c.headline == row.title, 0), else_=1)
-        members = conn.execute(
-            select(
-                t.items.c.seq,
-                t.items.c.id,
-                item_time_col.label("at"),
-                t.items.c.duplicate_of,
-                t.items.c.teaser,
-                is_title,
-            )
-            .select_from(t.item_story.join(t.items, t.items.c.id == t.item_story.c.item_id))
-            .where(t.item_story.c.story_id == story_id)
-        ).all()
         after: tuple[datetime, int] | None = None
         if cursor:
             at_text, cursor_seq = decode_cursor(cursor, 2)
             if not isinstance(cursor_seq, int):
                 raise CursorError("malformed cursor")
             after = (_time(at_text), cursor_seq)
-        per_day: dict[date, int] = {}
-        teaser_key: tuple[int, int] | None = None
-        teaser = ""
-        originals: list[tuple[datetime, int, str]] = []
-        copies: dict[str, list[tuple[int, str]]] = {}
-        for seq, item_id, at_raw, duplicate_of, item_teaser, title_rank in members:
-            at = _UTC.process_result_value(at_raw, conn.dialect)
-            assert at is not None  # first_seen_at is NOT NULL
-            if item_teaser and (teaser_key is None or (title_rank, seq) < teaser_key):
-                teaser_key, teaser = (title_rank, seq), item_teaser
-            if duplicate_of is not None:
-                copies.setdefault(duplicate_of, []).append((seq, item_id))
-                continue
-            per_day[at.date()] = per_day.get(at.date(), 0) + 1
-            if after is None or (at, seq) < after:
-                originals.append((at, seq, item_id))
-        originals.sort(reverse=True)
+        summary = summaries.read(conn, [story_id])[story_id]
+        query = (
+            select(t.items.c.id, item_time_col.label("at"), t.items.c.seq)
+            .select_from(link)
+            .where(t.item_story.c.story_id == story_id)
+            .where(t.items.c.duplicate_of.is_(None))
+            .order_by(item_time_col.desc(), t.items.c.seq.desc())
+            .limit(limit + 1)
+        )
+        if after is not None:
+            query = query.where(
+                or_(
+                    item_time_col < after[0],
+                    and_(item_time_col == after[0], t.items.c.seq < after[1]),
+                )
+            )
+        originals = conn.execute(query).all()
         page = originals[:limit]
-        shown = [item_id for _, _, item_id in page]
-        folded_ids = {
-            item_id: [copy_id for _, copy_id in sorted(copies.get(item_id, []))]
-            for item_id in shown
-        }
+        shown = [str(r.id) for r in page]
+        folded_ids: dict[str, list[str]] = {item_id: [] for item_id in shown}
+        if shown and row.duplicate_count:  # no copies in the story: no query for them
+            for copy_id, original in conn.execute(
+                select(t.items.c.id, t.items.c.duplicate_of)
+                .select_from(link)
+                .where(t.item_story.c.story_id == story_id)
+                .where(t.items.c.duplicate_of.in_(shown))
+                .order_by(t.items.c.seq)
+            ):
+                folded_ids[original].append(copy_id)
         wanted = shown + [c for ids in folded_ids.values() for c in ids]
         views: dict[str, ItemView] = {}
         for start in range(0, len(wanted), 500):
             chunk = wanted[start : start + 500]
-            for _, view in _view_rows(conn, t.items.c.id.in_(chunk), [t.items.c.seq], len(chunk)):
+            for _, view in _view_rows(
+                conn, t.items.c.id.in_(chunk), [t.items.c.seq], len(chunk), with_item_facts
+            ):
                 views[view.item.id] = view
-        sources = _sources(conn, story_id) if with_sources else []
         aliases, events = reads.story_history(conn, story_id)
-    card = StoryCard(
-        id=row.id,
-        title=row.title,
-        teaser=teaser,
-        item_count=row.item_count,
-        duplicate_count=row.duplicate_count,
-        source_count=row.source_count,
-        sources=sources,
-        countries=places,
-        first_seen=row.first_seen_at,
-        last_seen=row.last_seen_at,
-        per_day=_fill_days(per_day),
-    )
+    facts = {kind: list(values) for kind, values in summary.facts.items()}
+    facts["place"] = list(summary.places[:summaries.TOP_FACTS])
     timeline = [
         TimelineEntry(views[i], [views[c] for c in folded_ids[i] if c in views])
         for i in shown
@@ -439,56 +347,10 @@ def story_detail(
     ]
     nxt = None
     if len(originals) > limit:
-        last_at, last_seq, _ = page[-1]
-        nxt = encode_cursor([last_at, last_seq])
-    return StoryDetail(card, timeline, nxt, facts, aliases, events)
-
-
-def _sources(conn: Connection, story_id: str) -> list[str]:
-    """The names of a story's sources, those with most items (copies counted) first."""
-    return [
-        name
-        for (name,) in conn.execute(
-            select(t.sources.c.name)
-            .select_from(
-                t.item_story.join(t.items, t.items.c.id == t.item_story.c.item_id).join(
-                    t.sources, t.sources.c.id == t.items.c.source_id
-                )
-            )
-            .where(t.item_story.c.story_id == story_id)
-            .group_by(t.sources.c.name)
-            .order_by(func.count().desc(), t.sources.c.name)
-        )
-    ]
-
-
-
-
-def _story_facts(
-    conn: Connection, story_id: str
-) -> tuple[dict[str, list[tuple[str, int]]], list[tuple[str, int]]]:
-    """How many items mention each place, person, organisation and date, most first (30 of
-    each), and every place (the story card's countries)."""
-    count = func.count(t.facts.c.item_id.distinct())
-    rows = conn.execute(
-        select(t.facts.c.kind, t.facts.c.value, count)
-        .select_from(t.item_story.join(t.facts, t.facts.c.item_id == t.item_story.c.item_id))
-        .where(t.item_story.c.story_id == story_id)
-        .where(t.facts.c.kind.in_(("place", "person", "org", "date")))
-        .group_by(t.facts.c.kind, t.facts.c.value)
-        .order_by(count.desc(), t.facts.c.value)
-    ).all()
-    out: dict[str, list[tuple[str, int]]] = {"place": [], "person": [], "org": [], "date": []}
-    places: list[tuple[str, int]] = []
-    for kind, value, n in rows:
-        if not value:
-            continue
-        if kind == "place":
-            places.append((value, int(n)))
-        if len(out[kind]) < 30:
-            out[kind].append((value, int(n)))
-    out["date"].sort()
-    return out, places
+        last = page[-1]
+        last_at = _UTC.process_result_value(last.at, conn.dialect)
+        nxt = encode_cursor([last_at, int(last.seq)])
+    return StoryDetail(_card(row, summary, with_sources), timeline, nxt, facts, aliases, events)
 
 
 def item_view(store: Store, item_id: str) -> ItemView | None:

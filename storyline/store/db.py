@@ -24,6 +24,7 @@ from sqlalchemy.pool import ConnectionPoolEntry
 from storyline.group.events import StoryEvent
 from storyline.model import Assignment, Item, Source
 from storyline.store import schema as t
+from storyline.store import summaries
 from storyline.store.convert import fact_rows, item_row, row_to_fact, row_to_item
 from storyline.understand.corrections import SplitCorrection, line_key
 
@@ -225,7 +226,9 @@ class Store:
                 select(t.stories.c.id).where(t.stories.c.id.in_(list(touched))))}
             for story_id in touched:
                 if story_id in current:
-                    refresh_story(conn, story_id)
+                    refresh_story(conn, story_id, summary=False)
+            # Summaries of all touched stories at once: a few grouped queries, not per story.
+            summaries.refresh(conn, [s for s in touched if s in current])
         return WriteResult(len(items), len(touched))
 
     def replay_links(self, since: datetime, until: datetime) -> Iterator[tuple[Item, Assignment]]:
@@ -306,6 +309,12 @@ class Store:
                     flags=[*kept, "split: corrected by user"],
                 )
             )
+            # The story's teaser may be this item's (or rank by its headline): recompute it.
+            linked = conn.execute(
+                select(t.item_story.c.story_id).where(t.item_story.c.item_id == item_id)
+            ).first()
+            if linked is not None:
+                summaries.refresh(conn, [str(linked[0])])
         return True
 
     def count(self, table: str) -> int:
@@ -362,6 +371,7 @@ def apply_event(conn: Connection, event: StoryEvent) -> list[str]:
     new_aliases = [{"alias": sid, "story_id": event.story_id} for sid in merged if sid not in known]
     if new_aliases:
         conn.execute(t.story_aliases.insert(), new_aliases)
+    conn.execute(t.story_summaries.delete().where(t.story_summaries.c.story_id.in_(merged)))
     conn.execute(t.stories.delete().where(t.stories.c.id.in_(merged)))
     return [event.story_id]
 
@@ -413,6 +423,9 @@ def _apply_split(conn: Connection, event: StoryEvent) -> list[str]:
         links = select(func.count()).select_from(t.item_story)
         linked = conn.execute(links.where(t.item_story.c.story_id == story_id)).scalar_one()
         if not linked:
+            conn.execute(
+                t.story_summaries.delete().where(t.story_summaries.c.story_id == story_id)
+            )
             conn.execute(t.stories.delete().where(t.stories.c.id == story_id))
     return touched
 
@@ -424,8 +437,12 @@ def _current_story_id(conn: Connection, story_id: str) -> str:
     return str(row[0]) if row else story_id
 
 
-def refresh_story(conn: Connection, story_id: str) -> None:
-    """Recompute a story's counts and times from its links: derived, so they cannot drift."""
+def refresh_story(conn: Connection, story_id: str, summary: bool = True) -> None:
+    """Recompute a story's counts and times from its links: derived, so they cannot drift.
+
+    With ``summary`` its summary (store/summaries.py) is recomputed too; ``write_batch``
+    passes False and recomputes the summaries of all the stories it touched at once.
+    """
     member_time = func.coalesce(t.items.c.published_at, t.items.c.first_seen_at)
     stats = conn.execute(
         select(
@@ -452,6 +469,8 @@ def refresh_story(conn: Connection, story_id: str) -> None:
             last_seen_at=last_value,
         )
     )
+    if summary:
+        summaries.refresh(conn, [story_id])
 
 
 def _chunks(values: list[str], size: int) -> Iterator[list[str]]:

@@ -106,15 +106,18 @@ def resolve_story_id(store: Store, story_id: str) -> str | None:
         return str(row[0]) if row else None
 
 
-def item_view_rows(conn: Connection, query: Any) -> list[tuple[int, ItemView]]:
+def item_view_rows(
+    conn: Connection, query: Any, with_facts: bool = True
+) -> list[tuple[int, ItemView]]:
     """Run an :func:`item_query` and read its rows as item views with their ``seq``.
 
     Two queries whatever the number of items: the items with their sources and links, then
-    the facts of all of them.
+    the facts of all of them (skipped with ``with_facts=False``: the items' facts are empty,
+    for a caller that shows none).
     """
     rows = conn.execute(query).mappings().all()
     facts: dict[str, list[Fact]] = {}
-    ids = [r["id"] for r in rows]
+    ids = [r["id"] for r in rows] if with_facts else []
     for start in range(0, len(ids), 500):
         for frow in conn.execute(
             select(t.facts)

@@ -135,6 +135,19 @@ facts = Table(
     Index("ix_facts_kind_value", "kind", "value"),
 )
 
+# Derived from a story's links by the write path (store/summaries.py): what the story page
+# and the story cards show about all of a story's items, so that they read one row.
+story_summaries = Table(
+    "story_summaries",
+    metadata,
+    Column("story_id", String(32), ForeignKey("stories.id"), primary_key=True),
+    Column("teaser", Text, nullable=False),
+    Column("sources", JSON, nullable=False),
+    Column("places", JSON, nullable=False),
+    Column("per_day", JSON, nullable=False),
+    Column("facts", JSON, nullable=False),
+)
+
 story_aliases = Table(
     "story_aliases",
     metadata,
