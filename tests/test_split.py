@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import tomllib
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -176,6 +177,29 @@ def test_component_on_listing_item(splitter: Splitter) -> None:
     assert out.media_type is MediaType.AUDIO
     assert out.split_confidence is not None and out.split_confidence > 0.5
     assert out.flags == []
+
+
+def test_shipped_calibration_matches_training_settings(splitter: Splitter) -> None:
+    # The temperature and threshold are fitted together on leave-one-source-out scores
+    # (bench/split.py --calibrate); a retrained model must carry the same pair, and the
+    # component must use the model's threshold unless told otherwise.
+    from storyline.understand.split.train import TrainSettings
+
+    settings = TrainSettings()
+    assert splitter.scorer.temperature == settings.temperature
+    assert splitter.threshold == settings.threshold
+    assert 0.0 < splitter.threshold < 1.0
+    assert SplitComponent(splitter)._get_splitter().threshold == splitter.threshold
+
+
+def test_confidence_is_tempered(splitter: Splitter) -> None:
+    # Confidence is the softmax of the scores divided by the temperature: a temperature
+    # above 1 can only lower the best cut's probability.
+    line = str(_listing()[1]["line"])
+    raw = Splitter(replace(splitter.scorer, temperature=1.0)).split(line)
+    tempered = splitter.split(line)
+    assert tempered.teaser == raw.teaser
+    assert tempered.confidence <= raw.confidence
 
 
 def test_component_flags_low_confidence() -> None:

@@ -28,9 +28,10 @@ class SplitComponent:
         "split_confidence",
     )
 
-    def __init__(self, splitter: Splitter | None = None, threshold: float = 0.3) -> None:
+    def __init__(self, splitter: Splitter | None = None, threshold: float | None = None) -> None:
         """``splitter`` defaults to the shipped model; ``threshold`` is the confidence under
-        which a line is kept whole and flagged for the user to check."""
+        which a line is kept whole and flagged for the user to check (default: the one stored
+        in the model, calibrated with it)."""
         self.splitter = splitter
         self.threshold = threshold
 
@@ -48,7 +49,7 @@ class SplitComponent:
 
     def _split_listing_line(self, item: Item) -> Item:
         splitter = self._get_splitter()
-        if splitter.threshold != self.threshold:
+        if self.threshold is not None and splitter.threshold != self.threshold:
             splitter = Splitter(splitter.scorer, self.threshold)
             self.splitter = splitter
         result = splitter.split(item.raw_text)

@@ -18,7 +18,7 @@ from storyline.understand.split.features import Lexicon, structural_prior
 Array = NDArray[np.float64]
 
 MODEL_PATH = Path(__file__).with_name("splitter.npz")
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +36,9 @@ class Scorer:
     lex_words: NDArray[np.str_]  # word forms with statistics (see features.Lexicon)
     lex_stats: Array  # (words, 4): start count, start total, end count, end total
     phrases: NDArray[np.uint16]  # hashed word-pair counts (see features.phrase_table)
+    # Scores are divided by it before the softmax: fitted on leave-one-source-out
+    # predictions (bench/split.py --calibrate), so the confidence means what it says.
+    temperature: float = 1.0
     _w: Array = field(init=False, repr=False, compare=False)
     _bias: Array = field(init=False, repr=False, compare=False)
 
@@ -66,7 +69,7 @@ class Scorer:
 
     def probabilities(self, feats: Array) -> Array:
         """Softmax over the candidates of one line."""
-        s = self.scores(feats)
+        s = self.scores(feats) / self.temperature
         s = np.exp(s - s.max())
         out: Array = s / s.sum()
         return out
@@ -87,6 +90,7 @@ class Scorer:
             lex_words=self.lex_words,
             lex_stats=self.lex_stats.astype(np.float32),
             phrases=self.phrases,
+            temperature=np.array(self.temperature),
         )
 
     @classmethod
@@ -110,4 +114,5 @@ class Scorer:
                 lex_words=data["lex_words"],
                 lex_stats=data["lex_stats"].astype(np.float64),
                 phrases=data["phrases"].astype(np.uint16),
+                temperature=float(data["temperature"]),
             )
