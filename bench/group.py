@@ -77,6 +77,14 @@ class Result:
             f"{self.clusters:>7} {rate:9.0f} {mem}  {self.note}"
         )
 
+    def halves(self) -> str:
+        """B-cubed precision, recall and F1 of each half of the days, for the error analysis."""
+        return "  ".join(
+            f"{name}: P {b.precision:.3f} R {b.recall:.3f} F1 {b.f1:.3f}"
+            for name, b in (("all", self.b), ("tuning half", self.b_tune),
+                            ("held-out half", self.b_held))
+        )
+
 
 HEADER = (
     f"{'method':<34} {'items':>8} {'B3 P':>6} {'B3 R':>6} {'B3 F1':>6} {'pw F1':>6} "
@@ -247,6 +255,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     gc.collect()
     print(HEADER)
     print(results[-1].line(), flush=True)
+    print(results[-1].halves(), flush=True)
 
     if not args.skip_baselines:
         items = [item for item, _ in stream(rows, 1, args.limit)]

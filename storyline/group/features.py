@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
+from functools import lru_cache
 
 from storyline.model import Item
 from storyline.text.tokens import STOP_WORDS_BY_LANGUAGE
@@ -50,18 +51,59 @@ def grouping_text(item: Item, teaser_words: int) -> str:
 
 def terms_of(text: str, language: str | None = None) -> frozenset[str]:
     """The content words of a text: lower case, possessives dropped, no function words (of
-    English, and of the item's language when it is another)."""
+    English, and of the item's language when it is another); English words are reduced to
+    their stems (:func:`stem_en`), so "collapsed" and "collapse" count as one word."""
+    return frozenset(surface_forms(text, language))
+
+
+def surface_forms(text: str, language: str | None = None) -> dict[str, str]:
+    """Each content word of a text (as :func:`terms_of` gives it) with the word as written,
+    for explanations: a stem such as "retir" reads badly."""
     stop = _STOPWORDS
-    if language and language != "en":
-        stop = stop | STOP_WORDS_BY_LANGUAGE.get(language, frozenset())
-    words = set()
+    english = language is None or language == "en"
+    if not english:
+        stop = stop | STOP_WORDS_BY_LANGUAGE.get(language or "", frozenset())
+    words: dict[str, str] = {}
     for match in _WORD.finditer(text.casefold()):
         word = match.group()
         if word.endswith(("'s", "’s")):
             word = word[:-2]
         if len(word) > 1 and word not in stop:
-            words.add(word)
-    return frozenset(words)
+            words.setdefault(stem_en(word) if english else word, word)
+    return words
+
+
+_VOWELS = frozenset("aeiouy")
+
+
+@lru_cache(maxsize=1 << 16)
+def stem_en(word: str) -> str:
+    """A light English stemmer (plural, -ed, -ing, final -e/-y; after Porter's step 1).
+
+    Headlines of one event inflect the same words differently ("retires", "retiring",
+    "retired"); without folding them the word overlap misses them. Light on purpose: a full
+    stemmer conflates more unrelated words, and names (short or with digits) are left alone.
+    """
+    if len(word) <= 3 or not word.isalpha():
+        return word
+    if word.endswith("sses"):
+        word = word[:-2]
+    elif word.endswith("ies") and len(word) > 4:
+        word = word[:-3] + "y"
+    elif word.endswith("s") and not word.endswith(("ss", "us", "is")) and len(word) > 4:
+        word = word[:-1]
+    for suffix in ("ing", "ed"):
+        stem = word[: -len(suffix)]
+        if word.endswith(suffix) and len(stem) >= 3 and _VOWELS.intersection(stem):
+            word = stem
+            if len(word) > 3 and word[-1] == word[-2] and word[-1] not in "lsz":
+                word = word[:-1]  # "stopped" -> "stop"
+            break
+    if len(word) > 4 and word.endswith("e"):
+        word = word[:-1]  # "retire" and "retir(ed)" meet
+    elif len(word) > 4 and word.endswith("y"):
+        word = word[:-1] + "i"  # "company" and "compani(es)" meet
+    return word
 
 
 def item_language(item: Item) -> str | None:

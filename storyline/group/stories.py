@@ -2,10 +2,11 @@
 
 One similarity combines what the item and a story share, each part in [0, 1]:
 
-* ``embedding``: cosine of the item's static sentence embedding to the story's centroid;
-* ``terms``: the IDF-weighted share of the item's words that the story's items use, each
-  word counted by the fraction of the story's items that have it (document frequencies are
-  learnt incrementally, so rare words weigh more as the stream goes on);
+* ``embedding``: cosine of the item's static sentence embedding to the story's centroid,
+  both centred on the running mean of the embeddings (see ``center_embeddings``);
+* ``terms``: the IDF-weighted share of the item's (stemmed) words that the story's items
+  use, each word counted by the fraction of the story's items that have it (document
+  frequencies are learnt incrementally, so rare words weigh more as the stream goes on);
 * ``entities``: the same share for the places, people and organisations from the
   understanding stage (``item.facts``); left out of the weighting for items without any.
 
@@ -45,7 +46,7 @@ from storyline.group.features import (
     grouping_text,
     item_day,
     item_language,
-    terms_of,
+    surface_forms,
 )
 from storyline.group.split import Member, drifted_part, split_story_id
 from storyline.model import Assignment, Item
@@ -57,11 +58,11 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 class GroupingSettings:
     """The tunable numbers of :class:`StoryGrouper` (tuned on the first half of the dev days)."""
 
-    # Defaults from a random search on the first 40,000 items of the dev stream (first ~10
-    # days, all inside the tuning half); see docs/grouping.md.
-    threshold: float = 0.333  # least similarity to join a story rather than open one
+    # Defaults from a random search on the first 60,000 items of the dev stream (all inside
+    # the tuning half), with centred embeddings and stemmed words; see docs/grouping.md.
+    threshold: float = 0.215  # least similarity to join a story rather than open one
     w_embedding: float = 0.6
-    w_terms: float = 0.403
+    w_terms: float = 0.67
     w_entities: float = 0.3
     # The dev set's stories almost never span days (its aggregator re-clusters daily), which
     # rewards a steep decay; on corpora with longer-running stories lower it.
@@ -69,16 +70,23 @@ class GroupingSettings:
     age_decay_per_day: float = 0.002  # per day since the story opened
     window_days: int = 3  # stories idle for longer are evicted from the active set
     candidates: int = 16  # nearest stories rescored per item
-    merge_threshold: float = 0.492  # story-to-story similarity above which two stories merge
+    merge_threshold: float = 0.404  # story-to-story similarity above which two stories merge
+    merge_checks: int = 2  # other candidates the item matched that are compared as wholes
+    merge_neighbours: int = 4  # nearest stories compared at sizes 4, 8, 16, ...
     refresh_cosine: float = 0.97  # re-index a centroid once it moved below this cosine
     top_terms: int = 5  # shared terms kept in an explanation
     teaser_words: int = 8  # words of the teaser compared besides the headline
     embedding_languages: tuple[str, ...] = ("en",)  # languages the embedder understands
+    # Subtract the running mean of the embeddings seen so far before comparing: a static
+    # model's vectors share a large common direction (|mean| ~0.38 on news headlines), which
+    # makes every big story's centroid close to everything and lets unrelated stories merge.
+    center_embeddings: bool = True
+    center_prior: int = 100  # zero vectors the mean starts with, so a few items barely move it
     place_weight: float = 0.5  # a shared place (a country) against a shared person or org
     entity_prior: float = 1.0  # pseudo-weight of unshared entities (see _State.score)
     # Splits: checked at story sizes split_min_size, twice that, ...; 0 turns them off.
     split_min_size: int = 8
-    split_threshold: float = 0.45  # split when the two parts' similarity is below this
+    split_threshold: float = 0.401  # split when the two parts' similarity is below this
     split_min_part: float = 0.25  # each part holds at least this share of the members (>= 3)
     split_keep: int = 64  # recent members a story keeps for the check (~1 KiB each)
 
@@ -133,11 +141,13 @@ class _Features:
     """An item as the grouper reads it."""
 
     id: str
-    vec: FloatArray
+    vec: FloatArray  # unit length; centred on the running mean when the settings say so
     terms: frozenset[str]
     entities: frozenset[str]
     day: int
     embeds: bool = True  # whether the embedding means something for this item's language
+    raw: FloatArray | None = None  # the embedder's own vector, for the running mean
+    surfaces: dict[str, str] = field(default_factory=dict)  # term -> the word as written
 
 
 class _State:
@@ -156,6 +166,8 @@ class _State:
         self.index = CentroidIndex(embedder.dim)
         self.events: list[StoryEvent] = []
         self.cache: _Features | None = None  # the last item, so predict+learn embeds once
+        self.mean_sum = np.zeros(embedder.dim, dtype=np.float64)  # sum of embedded raw vectors
+        self.mean_count = 0
 
     # -- features -------------------------------------------------------------------------
 
@@ -164,13 +176,24 @@ class _State:
         if self.cache is not None and self.cache.id == item.id:
             return self.cache
         text = grouping_text(item, self.settings.teaser_words)
-        vec = self.embedder.embed([text])[0]
+        raw = self.embedder.embed([text])[0]
+        vec = raw
+        if self.settings.center_embeddings and self.mean_count and raw.any():
+            # Centred on the mean so far, shrunk towards zero while few items are in it (an
+            # estimate from a handful of items would be mostly those items). It settles within
+            # a few thousand items, so vectors stored earlier stay comparable with later ones.
+            # A zero row (nothing to embed) stays zero: centred it would point at -mean.
+            mean = self.mean_sum / (self.mean_count + self.settings.center_prior)
+            centred = raw - mean.astype(np.float32)
+            norm = float(np.linalg.norm(centred))
+            vec = centred / norm if norm else centred
         language = item_language(item)
         # The embedder was distilled from an English model: on other languages its
         # similarities are high whatever the texts say, so they do not count there.
         embeds = language is None or language in self.settings.embedding_languages
-        feats = _Features(item.id, vec, terms_of(text, language), entities_of(item),
-                          item_day(item), embeds)
+        surfaces = surface_forms(text, language)
+        feats = _Features(item.id, vec, frozenset(surfaces), entities_of(item),
+                          item_day(item), embeds, raw, surfaces)
         self.cache = feats
         return feats
 
@@ -273,7 +296,7 @@ class _State:
         ranked = self.ranked(feats)
         if ranked and ranked[0][0] >= self.settings.threshold:
             sim, story, parts = ranked[0]
-            explanation = _explain(parts, len(ranked), self.settings.top_terms)
+            explanation = _explain(parts, len(ranked), self.settings.top_terms, feats.surfaces)
             return Assignment(story.id, round(sim, 6), False, explanation), ranked
         best = ranked[0][0] if ranked else 0.0
         explanation = {
@@ -320,6 +343,9 @@ class _State:
         for word in feats.terms:
             self.df[word] = self.df.get(word, 0) + 1
         self.docs += 1
+        if feats.embeds and feats.raw is not None and float(feats.raw @ feats.raw) > 0:
+            self.mean_sum += feats.raw
+            self.mean_count += 1
         if not assignment.is_new_story and ranked:
             self.maybe_merge(story, ranked, feats.day)
         if (not given and story.key in self.stories and story.count >= 4
@@ -327,7 +353,7 @@ class _State:
             # At sizes 4, 8, 16, ... the centroid has settled a little more: look for stories
             # it has converged with that no single item happened to match both of.
             centroid = story.centroid()
-            keys = self.index.search(centroid, 4)
+            keys = self.index.search(centroid, self.settings.merge_neighbours)
             near: list[tuple[float, _Story, dict[str, Any]]] = [
                 (2.0, self.stories[k], {}) for k in keys if k in self.stories and k != story.key
             ]
@@ -374,8 +400,8 @@ class _State:
         for sim, other, _ in ranked:
             if other.key == story.key or other.key not in self.stories:
                 continue
-            if sim < s.threshold or checked == 2:
-                break  # ranked best first; two checks bound the cost of comparing profiles
+            if sim < s.threshold or checked == s.merge_checks:
+                break  # ranked best first; a few checks bound the cost of comparing profiles
             checked += 1
             together = self.story_similarity(story, other)
             if together < s.merge_threshold:
@@ -492,14 +518,17 @@ def _profile_cosine(
     return dot / math.sqrt(norm_a * norm_b) if norm_a and norm_b else 0.0
 
 
-def _explain(parts: dict[str, Any], candidates: int, top_terms: int) -> dict[str, Any]:
+def _explain(
+    parts: dict[str, Any], candidates: int, top_terms: int, surfaces: dict[str, str]
+) -> dict[str, Any]:
     """The explanation kept with an item→story link: the score, its embedding part, the
-    shared words that weigh most, and the shared places and other entities."""
+    shared words that weigh most (as the item writes them), and the shared places and other
+    entities."""
     shared = sorted(parts["shared"], key=lambda pair: (-pair[0], pair[1]))
     return {
         "similarity": round(float(parts["similarity"]), 6),
         "embedding": round(float(parts["embedding"]), 6),
-        "terms": [word for _, word in shared[:top_terms]],
+        "terms": [surfaces.get(word, word) for _, word in shared[:top_terms]],
         "places": sorted(e.split(":", 1)[1] for e in parts["places"]),
         "entities": sorted(e.split(":", 1)[1] for e in parts["entities"]),
         "candidates": candidates,

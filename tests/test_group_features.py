@@ -1,0 +1,54 @@
+"""How the grouper reads an item: stemmed content words, surface forms for explanations, and
+embeddings centred on the running mean."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import numpy as np
+
+from storyline.group.embed import HashingEmbedder
+from storyline.group.features import stem_en, surface_forms, terms_of
+from storyline.group.stories import GroupingSettings, StoryGrouper
+from storyline.model import Item
+
+DAY = datetime(2024, 5, 1, tzinfo=UTC)
+
+
+def test_inflections_of_one_word_meet() -> None:
+    assert len({stem_en(w) for w in ("retires", "retiring", "retired", "retire")}) == 1
+    assert stem_en("companies") == stem_en("company")
+    assert stem_en("stopped") == stem_en("stop")
+    # Names with digits and short words are left alone.
+    assert stem_en("s5") == "s5" and stem_en("gas") == "gas"
+
+
+def test_stemming_is_english_only() -> None:
+    assert "retir" in terms_of("Chris Evans retires")
+    assert "caídas" in terms_of("Las caídas de la bolsa", "es")
+
+
+def test_surface_forms_keep_the_written_word() -> None:
+    assert surface_forms("Volcano erupted again") == {"volcano": "volcano", "erupt": "erupted"}
+
+
+def test_explanations_name_words_as_written() -> None:
+    grouper = StoryGrouper(GroupingSettings(threshold=0.1), HashingEmbedder())
+    texts = ["Iceland volcano erupted overnight", "Iceland volcano erupted, flights grounded"]
+    grouper.learn_one(Item("i000000000001", "a", texts[0], texts[0], published=DAY))
+    second = grouper.learn_one(Item("i000000000002", "b", texts[1], texts[1], published=DAY))
+    assert not second.is_new_story
+    assert "erupted" in second.explanation["terms"]
+
+
+def test_centring_subtracts_the_running_mean_and_keeps_zero_rows() -> None:
+    grouper = StoryGrouper(GroupingSettings(center_prior=0), HashingEmbedder())
+    state = grouper.state
+    first = Item("i000000000001", "a", "Volcano erupts", "Volcano erupts", published=DAY)
+    grouper.learn_one(first)
+    assert state.mean_count == 1
+    again = Item("i000000000002", "a", "Volcano erupts", "Volcano erupts", published=DAY)
+    # The same text as the whole mean so far: nothing is left once the mean is taken off.
+    assert not state.features(again).vec.any()
+    empty = Item("i000000000003", "a", "", "", published=DAY)
+    assert not np.asarray(state.features(empty).vec).any()
