@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 import pytest
 
 from storyline.model import Item
-from storyline.understand.entities import RuleRecognizer, SharedRecognizer
+from storyline.understand.entities import RuleRecognizer, SharedRecognizer, Span, field_text
 from storyline.understand.places import PlacesComponent
 
 
@@ -92,3 +93,34 @@ def test_us_aliases_and_abbreviations(places: PlacesComponent) -> None:
     assert erie.extra["region"] == "US-PA"
     pa = next(f for f in facts if f.surface == "Pa.")
     assert len(pa.extra["mentions"]) == 1  # only the one after "Erie, " counts
+
+
+class _EveryCapitalIsALocation:
+    """A recogniser that calls every capitalised word a location, as models do with "the
+    East" or "the Deep South"."""
+
+    name = "every-capital-loc"
+
+    def entities(self, text: str) -> list[Span]:
+        import re
+
+        return [Span(m.start(), m.end(), "LOC", m.group()) for m in re.finditer(r"[A-Z]\w+", text)]
+
+    def entities_many(self, texts: Sequence[str]) -> list[list[Span]]:
+        return [self.entities(t) for t in texts]
+
+
+def test_recogniser_alone_does_not_make_common_words_places() -> None:
+    shared = SharedRecognizer(_EveryCapitalIsALocation())
+    component = PlacesComponent(recognizer=shared)
+    item = Item(id="1", source_id="s", raw_text="", headline="Trump soaks in Deep South cheers",
+                teaser="Cold air will invade the East. The City Council met on Strong Street.",
+                published=datetime(2020, 11, 17, tzinfo=UTC))
+    shared.entities(field_text(item, 1000).text)  # the entities component fills the cache
+    assert [f.surface for f in component(item).facts] == []
+    # With the country named in the item, the recogniser's word is enough again.
+    item = Item(id="2", source_id="s", raw_text="", headline="Snow in Reading",
+                teaser="Snow fell across England on Tuesday.",
+                published=datetime(2020, 11, 17, tzinfo=UTC))
+    shared.entities(field_text(item, 1000).text)
+    assert {f.surface for f in component(item).facts} >= {"Reading"}

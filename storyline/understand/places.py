@@ -218,7 +218,16 @@ class PlacesComponent:
         if m.person_exact and not (m.prep or m.dateline):
             return False
         if gaz.is_common_word(m.surface) or (p.kind == "city" and len(m.surface) <= 3):
-            return strong or (context and m.prep)
+            # The recogniser alone is not enough for a common word: it rightly calls "the
+            # East" or "the Deep South" a location, which makes them no more Cameroon's
+            # regions. Without the country in the item, only a large city after a
+            # preposition ("in Reading") is taken.
+            if m.dateline or m.kicker:
+                return True
+            if context:
+                return m.prep or m.ner_support
+            return (m.ner_support and m.prep and p.kind == "city"
+                    and p.population >= 100_000 and not p.secondary)
         if p.kind in ("region", "county"):
             return not m.beside_name or strong or context
         population = p.population // 10 if p.secondary else p.population
