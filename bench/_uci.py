@@ -16,12 +16,20 @@ from pathlib import Path
 
 import numpy as np
 
-from storyline.model import Item
+from storyline.model import Fact, Item
 
 DEV = Path(__file__).resolve().parents[2] / "shared" / "data" / "stories" / (
     "uci-news-aggregator-dev.parquet"
 )
 SEED = 20140310
+ROOT = Path(__file__).resolve().parents[1]
+# What the understanding stage made of a row: headline, teaser, kicker and language as the
+# pipeline left them, and its facts as (kind, value, surface, field, confidence): all the
+# grouper reads of them. CACHE_FORMAT changes whenever this does.
+Understood = tuple[
+    str, str | None, str | None, str | None, tuple[tuple[str, str, str, str, float], ...]
+]
+CACHE_FORMAT = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,10 +64,14 @@ def item_id(position: int, repeat: int = 0) -> str:
     return "i" + hashlib.blake2b(f"{repeat}:{position}".encode(), digest_size=8).hexdigest()
 
 
-def to_item(row: Row, position: int, repeat: int = 0, shift_days: int = 0) -> Item:
-    """The row as an :class:`Item` published on its day (midnight UTC), shifted if asked."""
+def to_item(
+    row: Row, position: int, repeat: int = 0, shift_days: int = 0,
+    understood: Understood | None = None,
+) -> Item:
+    """The row as an :class:`Item` published on its day (midnight UTC), shifted if asked, with
+    what the understanding stage made of it when ``understood`` is given."""
     published = datetime(1970, 1, 1, tzinfo=UTC) + timedelta(days=row.day + shift_days)
-    return Item(
+    item = Item(
         id=item_id(position, repeat),
         source_id=row.publisher,
         raw_text=row.title,
@@ -67,15 +79,23 @@ def to_item(row: Row, position: int, repeat: int = 0, shift_days: int = 0) -> It
         published=published,
         published_estimated=False,
     )
+    if understood is not None:
+        item.headline = understood[0]
+        item.teaser, item.kicker, item.language = understood[1:4]
+        item.facts = [Fact(kind, value, surface, where, confidence=confidence)
+                      for kind, value, surface, where, confidence in understood[4]]
+    return item
 
 
 def stream(
-    rows: list[Row], repeat: int = 1, limit: int | None = None
+    rows: list[Row], repeat: int = 1, limit: int | None = None,
+    facts: list[Understood] | None = None,
 ) -> Iterator[tuple[Item, str]]:
     """Items with their gold story label, replayed ``repeat`` times with shifted dates.
 
     Each replay starts the day after the previous one ended, and its gold labels are new
-    (a story of replay 2 is not the story of replay 1).
+    (a story of replay 2 is not the story of replay 1). ``facts`` (from :func:`understand`,
+    one per row) gives each item what the understanding stage found in it.
     """
     if not rows:
         return
@@ -85,8 +105,92 @@ def stream(
         for position, row in enumerate(rows):
             if limit is not None and count >= limit:
                 return
-            yield to_item(row, position, r, r * span), f"{r}:{row.story}"
+            understood = facts[position] if facts is not None else None
+            yield to_item(row, position, r, r * span, understood), f"{r}:{row.story}"
             count += 1
+
+
+def understanding_version() -> str:
+    """A digest of what decides the understanding stage's output: its code, its data and
+    model files (by size and mtime) and the environment that picks the recogniser."""
+    import os
+
+    digest = hashlib.blake2b(digest_size=8)
+    base = ROOT / "storyline" / "understand"
+    for path in sorted(base.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts:
+            digest.update(str(path.relative_to(base)).encode())
+            if path.suffix == ".py":
+                digest.update(path.read_bytes())
+            else:
+                stat = path.stat()
+                digest.update(f"{stat.st_size}:{stat.st_mtime_ns}".encode())
+    digest.update((ROOT / "storyline" / "model.py").read_bytes())
+    for name in ("STORYLINE_NER_BACKEND", "STORYLINE_NER_MODEL"):
+        digest.update(f"{name}={os.environ.get(name, '')}".encode())
+    return digest.hexdigest()
+
+
+_PIPELINE: list[object] = []  # the worker's pipeline, built once per process
+
+
+def _understand_chunk(chunk: list[tuple[int, Row]]) -> list[Understood]:
+    """Run the product's pipeline (``build_pipeline()``, as ``storyline/ingestion.py`` does)
+    over a chunk of rows, in a worker process."""
+    from storyline.understand.build import build_pipeline
+    from storyline.understand.pipeline import Pipeline
+
+    if not _PIPELINE:
+        _PIPELINE.append(build_pipeline())
+    pipeline = _PIPELINE[0]
+    assert isinstance(pipeline, Pipeline)
+    items = [to_item(row, position) for position, row in chunk]
+    return [
+        (item.headline, item.teaser, item.kicker, item.language,
+         tuple((f.kind, f.value, f.surface, f.field, f.confidence) for f in item.facts))
+        for item in pipeline.run(items)
+    ]
+
+
+def understand(
+    rows: list[Row], path: Path = DEV, workers: int = 2, cache_dir: Path = Path("/tmp"),
+    log: bool = True,
+) -> list[Understood]:
+    """What the understanding stage finds in every row, computed on ``workers`` processes and
+    cached under ``cache_dir``, keyed by the data file's size and mtime, the row order's seed
+    and :func:`understanding_version` (so a change to the code or models recomputes it)."""
+    import multiprocessing as mp
+    import pickle
+    import sys
+    import time
+
+    stat = path.stat()
+    key = hashlib.blake2b(
+        f"{path.resolve()}:{stat.st_size}:{stat.st_mtime_ns}:{SEED}:{len(rows)}:{CACHE_FORMAT}:"
+        f"{understanding_version()}".encode(), digest_size=8,
+    ).hexdigest()
+    cache = cache_dir / f"storyline-uci-facts-{key}.pkl"
+    if cache.exists():
+        with cache.open("rb") as handle:
+            cached: list[Understood] = pickle.load(handle)
+        if len(cached) == len(rows):
+            return cached
+    start = time.perf_counter()
+    indexed = list(enumerate(rows))
+    chunks = [indexed[i : i + 2000] for i in range(0, len(indexed), 2000)]
+    out: list[Understood] = []
+    with mp.get_context("spawn").Pool(workers) as pool:
+        for done in pool.imap(_understand_chunk, chunks):
+            out.extend(done)
+    if log:
+        seconds = time.perf_counter() - start
+        print(f"understood {len(out)} items in {seconds:.0f} s ({len(out) / seconds:.0f}/s on "
+              f"{workers} processes); cached in {cache}", file=sys.stderr, flush=True)
+    tmp = cache.with_suffix(".tmp")
+    with tmp.open("wb") as handle:
+        pickle.dump(out, handle, protocol=pickle.HIGHEST_PROTOCOL)
+    tmp.replace(cache)
+    return out
 
 
 def day_split(rows: list[Row]) -> int:

@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 import numpy as np
 
 from storyline.group.embed import HashingEmbedder
-from storyline.group.features import stem_en, surface_forms, terms_of
+from storyline.group.features import entities_of, grouping_text, stem_en, surface_forms, terms_of
 from storyline.group.stories import GroupingSettings, StoryGrouper
-from storyline.model import Item
+from storyline.model import Fact, Item
 
 DAY = datetime(2024, 5, 1, tzinfo=UTC)
 
@@ -52,3 +52,27 @@ def test_centring_subtracts_the_running_mean_and_keeps_zero_rows() -> None:
     assert not state.features(again).vec.any()
     empty = Item("i000000000003", "a", "", "", published=DAY)
     assert not np.asarray(state.features(empty).vec).any()
+
+
+def test_the_kicker_the_splitter_peeled_off_is_compared() -> None:
+    item = Item("i1", "s", "Titanfall: The Joystiq Review", "The Joystiq Review",
+                kicker="Titanfall")
+    assert "titanfall" in terms_of(grouping_text(item, 8))
+
+
+def test_places_without_a_country_code_do_not_all_match() -> None:
+    item = Item("i1", "s", "Ebola in West Africa and Europe", "Ebola in West Africa and Europe",
+                facts=[Fact("place", "", "West Africa"), Fact("place", "", "Europe"),
+                       Fact("person", "", "")])
+    assert entities_of(item) == {"place:west africa", "place:europe"}
+
+
+def test_one_misread_language_does_not_switch_a_story_off_embeddings() -> None:
+    grouper = StoryGrouper(embedder=HashingEmbedder())
+    story = ""
+    for n, language in enumerate(["en", "en", "de", "en"]):
+        item = Item(f"i{n}", "s", "Apple sues Samsung over patents",
+                    "Apple sues Samsung over patents", published=DAY, language=language)
+        story = grouper.learn_one(item).story_id
+    (only,) = grouper._state.stories.values()
+    assert only.id == story and only.count == 4 and only.embeds

@@ -44,6 +44,10 @@ def grouping_text(item: Item, teaser_words: int) -> str:
     # A headline rarely runs past 16 words; a longer one is a listing line the splitter kept
     # whole, whose opening is the headline.
     headline = " ".join((item.headline or item.raw_text).split()[:16])
+    if item.kicker:
+        # The splitter peels "Titanfall:" or "Ukraine crisis:" off a headline as its kicker,
+        # and that is often the very name the story turns on.
+        headline = f"{item.kicker} {headline}"
     if teaser_words <= 0 or not item.teaser:
         return headline
     return f"{headline} {' '.join(item.teaser.split()[:teaser_words])}"
@@ -115,5 +119,15 @@ def item_language(item: Item) -> str | None:
 
 
 def entities_of(item: Item) -> frozenset[str]:
-    """Places, people and organisations from the understanding stage, as ``kind:value``."""
-    return frozenset(f"{f.kind}:{f.value}" for f in item.facts if f.kind in _ENTITY_KINDS)
+    """Places, people and organisations from the understanding stage, as ``kind:value``.
+
+    A place without a country code (a continent or region such as "West Africa") has an empty
+    value: it is keyed by its surface instead, or every such place would match every other.
+    """
+    out: set[str] = set()
+    for f in item.facts:
+        if f.kind in _ENTITY_KINDS:
+            value = f.value or f.surface.casefold()
+            if value:
+                out.add(f"{f.kind}:{value}")
+    return frozenset(out)
