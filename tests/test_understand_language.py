@@ -35,3 +35,16 @@ def test_short_text_is_uncertain(lang: LanguageComponent) -> None:
 def test_needs_two_languages() -> None:
     with pytest.raises(ValueError):
         LanguageComponent(("en",))
+
+
+@pytest.mark.parametrize("headline", [
+    "Mt. Gox files for US bankruptcy to halt class action",
+    "Hackers Claim Mt. Gox CEO Mark Karpeles Held 'Stolen' Customer Bitcoins",
+    "The Mt. Gox Saga Just Got Way More Twisted",
+    "Samsung infringed on Apple patents, jury finds",
+])
+def test_english_headlines_with_foreign_looking_names_stay_english(
+        lang: LanguageComponent, headline: str) -> None:
+    # The trigram-only (low accuracy) mode called each of these German or Portuguese.
+    code, _, uncertain = lang.detect(headline)
+    assert uncertain or code == "en"

@@ -52,7 +52,7 @@ class UnderstandSettings:
 
     languages: tuple[str, ...] = ("en", "es", "pt", "de", "fr", "it")
     min_language_chars: int = 25
-    language_low_accuracy: bool = True
+    language_low_accuracy: bool = False
     ner_backend: str = field(default_factory=lambda: os.environ.get(NER_BACKEND_ENV, "fast"))
     ner_model: str = field(
         default_factory=lambda: os.environ.get(NER_MODEL_ENV, DEFAULT_NER_MODEL))

@@ -29,7 +29,7 @@ class LanguageComponent:
         min_words: int = 4,
         min_confidence: float = 0.6,
         max_chars: int = 600,
-        low_accuracy: bool = True,
+        low_accuracy: bool = False,
     ) -> None:
         if len(languages) < 2:
             raise ValueError("language detection needs at least two candidate languages")
@@ -50,8 +50,11 @@ class LanguageComponent:
 
                 codes = [getattr(IsoCode639_1, code.upper()) for code in self.languages]
                 builder = LanguageDetectorBuilder.from_iso_codes_639_1(*codes)
-                if self.low_accuracy:  # trigram models only: loads in milliseconds, not
-                    builder = builder.with_low_accuracy_mode()  # seconds; fine above ~25 chars
+                # High accuracy by default: the trigram-only mode called 5% of English news
+                # headlines German, Portuguese or Italian with confidence ("Mt. Gox files for
+                # US bankruptcy" -> de 0.99), against 0.15% here, for ~1 s more load time.
+                if self.low_accuracy:
+                    builder = builder.with_low_accuracy_mode()
                 self._detector = builder.build()
             return self._detector
 
