@@ -124,3 +124,10 @@ def test_recogniser_alone_does_not_make_common_words_places() -> None:
                 published=datetime(2020, 11, 17, tzinfo=UTC))
     shared.entities(field_text(item, 1000).text)
     assert {f.surface for f in component(item).facts} >= {"Reading"}
+
+
+def test_acronym_spelling_a_region_is_not_a_place(places: PlacesComponent) -> None:
+    got = run(places, "Alan Woods on art and socialism",
+              "Alan Woods was interviewed on TAK Editions (podcast of the avant-garde TAK "
+              "musical ensemble) about art.")
+    assert got == []

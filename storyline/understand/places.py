@@ -217,6 +217,8 @@ class PlacesComponent:
             return not m.person_exact or strong or context
         if m.person_exact and not (m.prep or m.dateline):
             return False
+        if m.surface.isupper() and len(m.surface) <= 4 and not (strong or context):
+            return False  # an acronym that spells a place: "TAK Editions" is not Tak, Thailand
         if gaz.is_common_word(m.surface) or (p.kind == "city" and len(m.surface) <= 3):
             # The recogniser alone is not enough for a common word: it rightly calls "the
             # East" or "the Deep South" a location, which makes them no more Cameroon's
