@@ -84,3 +84,13 @@ def test_broken_organisation_names_are_rebuilt() -> None:
     assert ("City of Milwaukee Department of Public Works", "ORG") in found
     assert ("Trump", "PERSON") in found  # a run holding a person is left alone
     assert not any(t.startswith("Trump Admin") for t, _ in found)
+
+
+def test_a_lone_ordinary_word_mid_sentence_is_not_an_organisation() -> None:
+    text = ("Storm closes schools\n"
+            "Crews said Interstate traffic was shut and Office hours moved, the House said.")
+    spans = [_span(text, "Interstate", "ORG"), _span(text, "Office", "ORG"),
+             _span(text, "House", "ORG")]
+    common = frozenset({"interstate", "office", "house"})
+    found = _run(text, spans, common)
+    assert found == {("House", "ORG")}

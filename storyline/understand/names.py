@@ -202,6 +202,13 @@ def _trim_ordinary(text: str, span: Span, common: frozenset[str]) -> Span | None
     before = text[lo : span.start].rstrip()
     title = _titlecase(text[lo:hi])
     if not (title or not before or before[-1] in ".!?:\"“"):
+        # Mid-sentence, a lone ordinary word is an organisation only as "the House": a
+        # capital alone ("an Update", "Office hours") says too little.
+        word = span.text.strip(",.;:")
+        if (span.label == "ORG" and " " not in word and not word.isupper()
+                and word.lower() in common and not before.endswith(("the", "The"))
+                and word not in _tables()[0]):  # listed names (teams, companies) stay
+            return None
         return span
     words = [(m.start(), m.end()) for m in re.finditer(r"\S+", span.text)]
     ordinary = [text[span.start + a : span.start + b].lower().strip(",.;:") in common
