@@ -309,14 +309,7 @@ async def run_endpoint(
     async with httpx.AsyncClient(base_url=base, timeout=30, limits=limits) as client:
         await client.get(urls[0])  # warm up
         await asyncio.gather(*(worker(client) for _ in range(clients)))
-    ms = [v * 1000 for v in latencies]
-    return {
-        "requests": len(ms),
-        "p50": statistics.median(ms) if ms else float("nan"),
-        "p95": _percentile(ms, 0.95),
-        "p99": _percentile(ms, 0.99),
-        "errors": errors,
-    }
+    return _latency_summary(latencies, errors)
 
 
 async def _run_raw(
@@ -349,6 +342,11 @@ async def _run_raw(
     await warm.get(urls[0])  # warm up, as the httpx loop does
     await warm.close()
     await asyncio.gather(*(worker() for _ in range(clients)))
+    return _latency_summary(latencies, errors)
+
+
+def _latency_summary(latencies: list[float], errors: int) -> dict[str, float]:
+    """Request count, p50/p95/p99 in ms and errors of one endpoint's run."""
     ms = [v * 1000 for v in latencies]
     return {
         "requests": len(ms),

@@ -38,6 +38,7 @@ from storyline.serve.api_models import (
 from storyline.serve.auth import touch_token
 from storyline.serve.deps import ReadAccess, RuntimeDep, require_write
 from storyline.serve.pages import filters_from
+from storyline.store import reads
 
 router = APIRouter(dependencies=[ReadAccess])
 
@@ -100,7 +101,7 @@ def list_stories(
 @router.get("/stories/{story_id}", response_model=StoryDetailOut, summary="One story")
 def get_story(rt: RuntimeDep, story_id: str, cursor: Cursor = None, limit: Limit = 100) -> Any:
     """A story (an old id after a merge works too) with a page of its timeline and facts."""
-    current = queries.resolve(rt.store, story_id)
+    current = reads.resolve_story_id(rt.store, story_id)
     if current is None:
         raise HTTPException(404, f"no story {story_id!r}")
     try:
@@ -132,7 +133,7 @@ def story_items(
     rt: RuntimeDep, story_id: str, cursor: Cursor = None, limit: Limit = 50, format: Format = "json"
 ) -> Any:
     """Every item of a story, copies included, most recently stored first."""
-    current = queries.resolve(rt.store, story_id)
+    current = reads.resolve_story_id(rt.store, story_id)
     if current is None:
         raise HTTPException(404, f"no story {story_id!r}")
     return _items(rt, current, None, cursor, limit, format)
@@ -148,7 +149,7 @@ def list_items(
     format: Format = "json",
 ) -> Any:
     """Items, optionally of one story or one source."""
-    story_id = queries.resolve(rt.store, story) if story else None
+    story_id = reads.resolve_story_id(rt.store, story) if story else None
     if story and story_id is None:
         raise HTTPException(404, f"no story {story!r}")
     return _items(rt, story_id, source, cursor, limit, format)

@@ -21,6 +21,7 @@ from sqlalchemy import select
 from storyline.serve import queries, results, tables
 from storyline.serve.deps import ReadAccess, RuntimeDep
 from storyline.serve.security import clean_html, plain_text, safe_url
+from storyline.store import reads
 from storyline.store.reads import ItemView
 
 router = APIRouter(prefix="/feeds", dependencies=[ReadAccess], tags=["feeds"])
@@ -175,7 +176,7 @@ def stories_feed(request: Request, rt: RuntimeDep, ext: Ext) -> Response:
 @router.get("/story/{story_id}.{ext}", summary="One story")
 def story_feed(request: Request, rt: RuntimeDep, story_id: str, ext: Ext) -> Response:
     """The newest items of one story: follow a story in a feed reader."""
-    current = queries.resolve(rt.store, story_id)
+    current = reads.resolve_story_id(rt.store, story_id)
     if current is None:
         raise HTTPException(404, f"no story {story_id!r}")
     detail = queries.story_detail(rt.store, current, ENTRIES)

@@ -20,6 +20,7 @@ from storyline.serve.deps import COOKIE, ReadAccess, RuntimeDep
 from storyline.serve.graphics import world_map
 from storyline.serve.search import Filters
 from storyline.serve.search_query import quote
+from storyline.store import reads
 
 router = APIRouter(include_in_schema=False)
 
@@ -113,7 +114,7 @@ def story_page(rt: RuntimeDep, story_id: str, cursor: Text = None) -> Response:
     except queries.CursorError as exc:
         raise HTTPException(400, str(exc)) from exc
     if detail is None:
-        resolved = queries.resolve(rt.store, story_id)
+        resolved = reads.resolve_story_id(rt.store, story_id)
         if resolved is None:
             raise HTTPException(404, f"No story {story_id!r}.")
         # Merged away: the old address keeps working.

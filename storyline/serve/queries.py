@@ -260,17 +260,6 @@ def items_by_seq(store: Store, seqs: Sequence[int]) -> dict[int, ItemView]:
     return out
 
 
-def resolve(store: Store, story_id: str) -> str | None:
-    """The current id of a story, following aliases left by merges."""
-    with store.engine.connect() as conn:
-        if conn.execute(select(t.stories.c.id).where(t.stories.c.id == story_id)).first():
-            return story_id
-        row = conn.execute(
-            select(t.story_aliases.c.story_id).where(t.story_aliases.c.alias == story_id)
-        ).first()
-    return str(row[0]) if row else None
-
-
 def story_detail(
     store: Store,
     story_id: str,

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from importlib import resources
 
 from storyline.understand.entities import Span
@@ -123,7 +123,7 @@ def refine(text: str, spans: list[Span], is_place: Callable[[str], bool],
     for span in spans:
         if any(_overlap(span, f) for f in fixed) or (span.start, span.end) in drop:
             continue
-        trimmed = _trim_ordinary(text, span, common)
+        trimmed = _trim_ordinary(text, span, common, classes)
         if trimmed is not None:
             out.append(trimmed)
     out.extend(fixed)
@@ -187,7 +187,8 @@ def _elsewhere(text: str, name: str, lo: int, hi: int) -> bool:
     return name in text[:lo] or name in text[hi:]
 
 
-def _trim_ordinary(text: str, span: Span, common: frozenset[str]) -> Span | None:
+def _trim_ordinary(text: str, span: Span, common: frozenset[str],
+                   listed: Mapping[str, str]) -> Span | None:
     """Drop ordinary words a name picked up where capitals say nothing; None if none is left.
 
     In a Title Case headline or at the start of a sentence, "Lose Weight", "Newsletters" or
@@ -207,7 +208,7 @@ def _trim_ordinary(text: str, span: Span, common: frozenset[str]) -> Span | None
         word = span.text.strip(",.;:")
         if (span.label == "ORG" and " " not in word and not word.isupper()
                 and word.lower() in common and not before.endswith(("the", "The"))
-                and word not in _tables()[0]):  # listed names (teams, companies) stay
+                and word not in listed):  # listed names (teams, companies) stay
             return None
         return span
     words = [(m.start(), m.end()) for m in re.finditer(r"\S+", span.text)]
