@@ -39,6 +39,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from storyline.understand.default import NameRefiner  # noqa: E402
+from storyline.understand.entities import Span  # noqa: E402
 from storyline.understand.fastner import (  # noqa: E402
     CLASSES,
     KINDS,
@@ -49,7 +51,9 @@ from storyline.understand.fastner import (  # noqa: E402
     predict,
     tokenize,
 )
+from storyline.understand.fastner import common_words as common_words_of_model  # noqa: E402
 from storyline.understand.gazetteer import default_gazetteer  # noqa: E402
+from storyline.understand.names import name_kinds, truecase, truecase_words  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data"
 OUT = ROOT / "storyline" / "understand" / "data" / MODEL_FILE
@@ -110,6 +114,43 @@ def teacher_labels(corpus: list[str], model: str) -> list[list[tuple[int, int, s
         out[n].extend((off + e.start_char, off + e.end_char, TEACHER_LABELS[e.label_])
                       for e in doc.ents if e.label_ in TEACHER_LABELS)
     return out
+
+
+def corrected(corpus: list[str], ents: list[list[tuple[int, int, str]]], everything: bool
+              ) -> list[list[tuple[int, int, str]]]:
+    """The teacher's entities after corrections of ``names.py``, so that the student learns
+    cleaner targets: by default only those of a span's kind (roads, venues and events are
+    not organisations or people, "MVP" is no name, one reading per name in an item);
+    ``everything`` adds the list of names and the Title Case rules (teams, parties…)."""
+    refiner = NameRefiner()
+    common = common_words_of_model()
+    out = []
+    for text, row in zip(corpus, ents, strict=True):
+        spans = [Span(s, e, k, text[s:e]) for s, e, k in row]
+        fixed = (refiner(text, spans) if everything
+                 else name_kinds(text, spans, common, refiner.place_kind))
+        out.append([(x.start, x.end, x.label) for x in fixed
+                    if x.label in KINDS and x.end > x.start])
+    return out
+
+
+_LOWER_WORD_RE = re.compile(r"(?<![\w'’.\-])[a-z]")
+
+
+def title_cased(text: str) -> str:
+    """A sentence-case headline with every word capitalised (same length), or "" when it is
+    Title Case already: "Ad sales boost Time Warner profit" → "Ad Sales Boost Time Warner
+    Profit". With the teacher's labels of the original, it teaches the student Title Case
+    headlines as the stage reads them (truecased)."""
+    lines = text.split("\n")
+    if any(_title_line(line) for line in lines):
+        return ""
+    return _LOWER_WORD_RE.sub(lambda m: m.group().upper(), text)
+
+
+def _title_line(line: str) -> bool:
+    words = [w for w in line.split() if len(w) > 3 and w.isalpha()]
+    return len(words) >= 3 and sum(w[0].isupper() for w in words) >= 0.7 * len(words)
 
 
 def _lines(text: str) -> Iterator[tuple[int, str]]:
@@ -251,30 +292,50 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--evaluate", action="store_true",
                     help="hold one text in ten out, report agreement with spaCy, write nothing")
     ap.add_argument("--cache", type=Path, help="reuse/keep the teacher's labels in this file")
+    ap.add_argument("--no-truecase", dest="truecase", action="store_false",
+                    help="label and learn Title Case lines as written, not truecased")
+    ap.add_argument("--refine", choices=["kinds", "all", "none"], default="kinds",
+                    help="correct the teacher's labels with names.py: only the kind "
+                         "corrections (default), all of them, or none")
+    ap.add_argument("--augment", action="store_true",
+                    help="add every sentence-case text again as a truecased Title Case text")
     args = ap.parse_args(argv)
 
     corpus = list(dict.fromkeys(t for t in texts(args.data) if t.strip()))
     print(f"{len(corpus)} texts", file=sys.stderr)
+    # The stage truecases Title Case lines before recognition (names.truecase), so teacher
+    # and student read them that way here too; spans map back (same length).
+    seen = [truecase(t, truecase_words()) for t in corpus] if args.truecase else corpus
     t0 = time.perf_counter()
     if args.cache and args.cache.exists():
         ents = [[tuple(e) for e in row] for row in json.loads(args.cache.read_text())]
     else:
-        ents = teacher_labels(corpus, args.teacher)
+        ents = teacher_labels(seen, args.teacher)
         if args.cache:
             args.cache.write_text(json.dumps(ents))
     print(f"teacher: {time.perf_counter() - t0:.0f} s", file=sys.stderr)
+    if args.refine != "none":
+        ents = corrected(corpus, ents, args.refine == "all")  # type: ignore[arg-type]
     held: list[int] = []
     if args.evaluate:  # one text in ten by hash: held out of training, scored against spaCy
         held = [i for i, t in enumerate(corpus) if hashlib.sha256(t.encode()).digest()[1] % 10
                 == 0]
         keep_i = sorted(set(range(len(corpus))) - set(held))
-        test = [(corpus[i], ents[i]) for i in held]
-        corpus, ents = [corpus[i] for i in keep_i], [ents[i] for i in keep_i]
+        test = [(seen[i], ents[i]) for i in held]
+        corpus, seen, ents = ([corpus[i] for i in keep_i], [seen[i] for i in keep_i],
+                              [ents[i] for i in keep_i])
     common = common_words(corpus) | dictionary_words(args.words)
     featurizer = Featurizer(place_cue(default_gazetteer()), common)
     feats: list[list[str]] = []
     labels: list[int] = []
-    for text, text_ents in zip(corpus, ents, strict=True):
+    pairs = list(zip(seen, ents, strict=True))
+    if args.augment:  # sentence-case headlines again, as truecased Title Case, same labels
+        for text, text_ents in zip(corpus, ents, strict=True):
+            head = title_cased(text.split("\n")[0])
+            if head:
+                pairs.append((truecase(head, truecase_words()),
+                              [e for e in text_ents if e[1] <= len(head)]))
+    for text, text_ents in pairs:
         toks, idx, fs = featurizer.features(text)
         feats.extend(fs)
         labels.extend(token_labels(toks, idx, text_ents))  # type: ignore[arg-type]

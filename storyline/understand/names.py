@@ -18,6 +18,7 @@ at the words around a name only, so they hold for items the list was not written
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 from collections.abc import Callable, Mapping
@@ -47,12 +48,72 @@ def _tables() -> tuple[dict[str, str], re.Pattern[str]]:
         return _TABLES[0]
 
 
-def _titlecase(line: str) -> bool:
+_CITIES: list[frozenset[str]] = []
+_GIVEN: list[frozenset[str]] = []
+
+
+def _given() -> frozenset[str]:
+    """Given names (``data/first_names.txt``, US Census 1990), loaded once."""
+    if not _GIVEN:
+        data = resources.files("storyline.understand") / "data" / "first_names.txt"
+        _GIVEN.append(frozenset(w for w in data.read_text(encoding="utf-8").split("\n")
+                                if w and not w.startswith("#")))
+    return _GIVEN[0]
+
+
+def _name_cities() -> frozenset[str]:
+    """City names that are also people's names (``data/name_cities.txt``), loaded once."""
+    if not _CITIES:
+        data = resources.files("storyline.understand") / "data" / "name_cities.txt"
+        _CITIES.append(frozenset(w for w in data.read_text(encoding="utf-8").split("\n")
+                                 if w and not w.startswith("#")))
+    return _CITIES[0]
+
+
+_TRUECASE: list[frozenset[str]] = []
+_TC_WORD_RE = re.compile(r"[A-Z][a-z]+(?:['’\-][A-Za-z]+)*")
+_OPENERS = ".!?:\"“‘'(—–-|;"
+
+
+def truecase_words() -> frozenset[str]:
+    """Words a Title Case line lower-cases (``data/truecase_words.txt``), loaded once."""
+    if not _TRUECASE:
+        data = resources.files("storyline.understand") / "data" / "truecase_words.txt"
+        _TRUECASE.append(frozenset(w for w in data.read_text(encoding="utf-8").split("\n")
+                                   if w and not w.startswith("#")))
+    return _TRUECASE[0]
+
+
+def truecase(text: str, words: frozenset[str]) -> str:
+    """``text`` with the ordinary words of its Title Case lines in lower case.
+
+    In "Trump Again Misunderstands California's Wildfires" every word looks like a name;
+    recognisers read "Trump again misunderstands California's wildfires" far better. Only
+    listed words (written in lower case at least three times as often as capitalised in
+    running news text) change, never a line's first word or one after a colon or quote, and
+    only their first letter: the result has the same length, so offsets carry over.
+    """
+    if "\n" in text:
+        return "\n".join(truecase(line, words) for line in text.split("\n"))
+    if not _titlecase(text, 0.7):
+        return text
+    chars = list(text)
+    for m in _TC_WORD_RE.finditer(text):
+        if m.group().lower() not in words:
+            continue
+        before = text[: m.start()].rstrip()
+        if before and before[-1] not in _OPENERS:
+            chars[m.start()] = chars[m.start()].lower()
+    return "".join(chars)
+
+
+@functools.lru_cache(maxsize=8192)
+def _titlecase(line: str, share: float = 0.85) -> bool:
     """A Title Case line: nearly every longer word capitalised. Stricter than the places
     component's test, because a short sentence full of names ("Miami Dolphins fell to the
     Browns") must still count as running text here."""
     words = [w for w in line.split() if len(w) > 3 and w.isalpha()]
-    return len(words) >= 3 and sum(w[0].isupper() for w in words) >= 0.85 * len(words)
+    return len(words) >= 3 and sum(w[0].isupper() for w in words) >= share * len(words)
 
 
 def _line_bounds(text: str, pos: int) -> tuple[int, int]:
@@ -78,12 +139,15 @@ def _city_before(text: str, start: int, spans: list[Span], is_place: Callable[[s
 
 
 def refine(text: str, spans: list[Span], is_place: Callable[[str], bool],
-           common: frozenset[str] = frozenset()) -> list[Span]:
+           common: frozenset[str] = frozenset(),
+           place_kind: Callable[[str], str] = lambda name: "") -> list[Span]:
     """Apply the corrections to the spans of ``text`` and return the new span list.
 
     ``is_place`` says whether a capitalised name is a place (teams take the place before
     them into their name); ``common`` holds words usually written in lower case, used to
-    drop names made of ordinary words in Title Case lines or at a sentence start.
+    drop names made of ordinary words in Title Case lines or at a sentence start;
+    ``place_kind`` gives a word's gazetteer kind as :func:`fastner.place_cue` does
+    ("country", "region", "city+" for a city of 100,000 or more…, "" for none).
     """
     classes, pattern = _tables()
     fixed: list[Span] = []
@@ -116,7 +180,8 @@ def refine(text: str, spans: list[Span], is_place: Callable[[str], bool],
         if any(s.start <= start and end <= s.end and (s.start, s.end) != (start, end)
                for s in spans):
             continue  # inside a longer name: "Harrison Ford", "Apple Music", "GOP leaders"
-        if sentence_case or any((s.start, s.end) == (start, end) for s in spans):
+        if sentence_case or any((s.start, s.end) == (start, end) for s in spans) or (
+                cls == "company" and _ordinary_next(text[end:hi], common)):
             fixed.append(Span(start, end, "ORG", name))
     fixed.extend(f for f in _org_runs(text, spans) if not any(_overlap(f, x) for x in fixed))
     out: list[Span] = []
@@ -127,6 +192,10 @@ def refine(text: str, spans: list[Span], is_place: Callable[[str], bool],
         if trimmed is not None:
             out.append(trimmed)
     out.extend(fixed)
+    out = _not_names(text, [_cut_at_sentence_end(s) for s in out], common, place_kind)
+    out = _places_after_prepositions(text, out, place_kind)
+    out = _given_names(out, common, place_kind, classes)
+    out = _consistent_people(text, out, common, place_kind)
     return sorted(out, key=lambda s: (s.start, s.end))
 
 
@@ -178,6 +247,14 @@ def _org_runs(text: str, spans: list[Span]) -> list[Span]:
     return out
 
 
+def _ordinary_next(rest: str, common: frozenset[str]) -> bool:
+    """True when the line goes on with an ordinary word or ends: "Twitter Introduces…" in a
+    Title Case headline names the company, "Apple Pie" (a name going on) does not."""
+    m = re.match(r"(?:['’]s)?\s*([\w\-]*)", rest)
+    word = m.group(1) if m else ""
+    return not word or word.lower() in common
+
+
 def _overlap(a: Span, b: Span) -> bool:
     return a.start < b.end and b.start < a.end
 
@@ -225,3 +302,239 @@ def _trim_ordinary(text: str, span: Span, common: frozenset[str],
         last -= 1
     start, end = span.start + words[first][0], span.start + words[last][1]
     return Span(start, end, span.label, text[start:end])
+
+
+def name_kinds(text: str, spans: list[Span], common: frozenset[str] = frozenset(),
+               place_kind: Callable[[str], str] = lambda name: "") -> list[Span]:
+    """Only the corrections of a span's kind (roads, venues, events, abbreviations, state
+    schools, lone cities, given names, one reading per name in an item), without the list
+    of names' additions (teams, parties, companies) and the Title Case rules:
+    what the fast recogniser's training applies to its teacher's labels."""
+    spans = _given_names(_not_names(text, spans, common, place_kind), common, place_kind,
+                         _tables()[0])
+    return sorted(_consistent_people(text, spans, common, place_kind),
+                  key=lambda s: (s.start, s.end))
+
+
+# Last words that make a name a road, a building or a venue (FAC), not a person or an
+# organisation: "Ben White Boulevard", "Gordon Road", "Scotiabank Arena", "Nissan Stadium".
+# Words that are also common surnames ("Lane", "Park", "Hall") are left out on purpose.
+_FACILITY_RE = re.compile(
+    r"\s(?:Road|Rd\.?|Street|Avenue|Ave\.?|Boulevard|Blvd\.?|Highway|Hwy\.?|Freeway|Expressway|"
+    r"Parkway|Pkwy\.?|Drive|Turnpike|Interstate|Bridge|Tunnel|Airport|Arena|Stadium|Coliseum|"
+    r"Speedway|Ballpark|Mall|Trail)$"
+)
+# Last words of events ("Veterans Day", "Sundance Film Festival", "Rose Bowl"): not
+# organisations or people. "Day" only when every word before it is an ordinary word
+# ("Veterans Day", not the golfer "Jason Day").
+_EVENT_RE = re.compile(
+    r"\s(?:Festival|Awards|Bowl|Championships?|Tournament|Marathon|Olympics|Open|Classic|"
+    r"Parade|Expo|Summit|Cup|Week|Day)$"
+)
+# Capitalised abbreviations that name no organisation or person: sports positions, titles,
+# medical and everyday acronyms ("CB Brandon Watson", "MVP", "CPR", "DWI").
+_NOT_NAMES = frozenset(
+    """QB RB WR TE CB LB DE DT OL OT OG FB MVP CEO CFO COO CTO CMO VP EVP SVP DUI DWI OWI CPR
+    THC CBD ACL MCL DNA HIV AIDS ICU ER EMS EMT SUV ATV RV TV HDTV HD PSA FAQ PDF DIY LGBT LGBTQ
+    GDP IPO ETF ATM PIN TD TDs NBA's PGA's MPH STEM Co Co. Inc Inc. Corp Corp. Ltd Ltd. Jr Jr.
+    Sr Sr. Lt Lt. Sgt Sgt.""".split()
+)
+_HIGHWAY_RE = re.compile(r"^(?:I|US|SR|Route|Highway)[- ]?\d+")
+
+
+_AREAS = frozenset({"country", "region", "continent", "demonym"})
+_PLACE_BEFORE_RE = re.compile(
+    r"\b(?:in|near|outside|(?:north|south|east|west|northeast|northwest|southeast|southwest)"
+    r"\s+of)\s+$")
+_STATE_SCHOOL_RE = re.compile(r"^(?:[A-Z][\w.'’\-]*\s){1,3}State$")
+
+
+def _places_after_prepositions(text: str, spans: list[Span],
+                               place_kind: Callable[[str], str]) -> list[Span]:
+    """A lone word called a person after "in", "near" or "north of" that the gazetteer knows
+    as a place is no person ("north of Stillwater", "in DeKalb"); the places component
+    decides what it is."""
+    return [s for s in spans if not (
+        s.label == "PERSON" and " " not in s.text.strip()
+        and place_kind(_POSS_RE.sub("", s.text))
+        and _PLACE_BEFORE_RE.search(text, max(0, s.start - 30), s.start))]
+
+
+def _not_names(text: str, spans: list[Span], common: frozenset[str],
+               place_kind: Callable[[str], str]) -> list[Span]:
+    """Drop person and organisation spans that are roads, venues, events or ordinary
+    abbreviations; the span stays as MISC (a veto for places: "Georgia Dome"). "Penn State"
+    is a university, not a person; a lone word that is a city of 100,000 or more is no
+    person unless a longer person's name in the text holds it or it is also a common name
+    (``data/name_cities.txt``: "Jackson", "Kennedy")."""
+    people = " ".join(s.text for s in spans if s.label == "PERSON" and " " in s.text.strip())
+    out: list[Span] = []
+    for span in spans:
+        if span.label == "PERSON" and _STATE_SCHOOL_RE.match(span.text):
+            out.append(Span(span.start, span.end, "ORG", span.text))
+            continue
+        if (span.label == "PERSON" and " " not in span.text.strip()
+                and place_kind(_POSS_RE.sub("", span.text)) == "city+"
+                and _POSS_RE.sub("", span.text) not in people.split()
+                and _POSS_RE.sub("", span.text) not in _name_cities()):
+            continue
+        if span.label not in ("PERSON", "ORG"):
+            out.append(span)
+            continue
+        name = span.text.rstrip(".,;:")
+        words = name.split()
+        event = _EVENT_RE.search(name)
+        if event and name.endswith("Day") and not all(
+                _POSS_RE.sub("", w.lower()) in common for w in words[:-1]):
+            event = None
+        if _FACILITY_RE.search(name) or event or _HIGHWAY_RE.match(name):
+            out.append(Span(span.start, span.end, "MISC", span.text))
+        elif name in _NOT_NAMES:
+            continue
+        else:
+            out.append(span)
+    return out
+
+
+_SUFFIXES = frozenset({"Jr", "Jr.", "Sr", "Sr.", "II", "III", "IV"})
+# Last words that keep a name starting with a given name an organisation ("Freddie Mac",
+# "Walt Disney Company", "Ralph Lauren Corp"), besides the organisation words above.
+_ORG_LAST = frozenset(
+    """brothers bros sons motors mac mae media news records entertainment studios pictures
+    systems labs capital partners holdings airlines airways foods stores sports team fund
+    trust center centre school academy church hospital clinic county city music band
+    restaurant cafe shop inc corp co llc ltd group pharma pharmaceuticals microsystems bancorp
+    technologies software electronics telecom wireless industries international worldwide
+    realty properties hotels resorts casino automotive museum gallery theatre theater
+    festival""".split()
+) | frozenset(w.lower().rstrip(".\\?") for w in _ORG_HEADS.split("|"))
+_NAME_TOKEN_RE = re.compile(r"^(?:[A-Z][a-z]+(?:[-'’][A-Z]?[a-z]+)*|[A-Z]\.|Mc[A-Z][a-z]+|"
+                            r"Ma?c[A-Z][a-z]+|[A-Z][a-z]*[A-Z][a-z]+)$")
+
+
+_SENTENCE_END_RE = re.compile(r"[a-z]{2}[.!?]\s+(?=[A-Z])")
+
+
+def _cut_at_sentence_end(span: Span) -> Span:
+    """A span running over a sentence end ("Santa Rosa Police Department. Police") ends
+    there; dots after initials and abbreviations ("U.S.", "Sen.", "St.") are no ends."""
+    m = _SENTENCE_END_RE.search(span.text)
+    if m is None or span.text[: m.start() + 2].split()[-1] in _ABBREVIATED:
+        return span
+    end = m.start() + 2
+    return Span(span.start, span.start + end, span.label, span.text[:end])
+
+
+_ABBREVIATED = frozenset("Mr Mrs Ms Dr St Sen Rep Gov Gen Jr Sr Lt Col Sgt Mt Ft Co Corp Inc Ltd "
+                         "Bros Prof Rev Capt Maj No Ave Blvd Calif Fla Mass Mich Minn Tenn Tex "
+                         "Wash Wis".split())
+
+
+def _given_names(spans: list[Span], common: frozenset[str], place_kind: Callable[[str], str],
+                 listed: Mapping[str, str]) -> list[Span]:
+    """An organisation span of two or three name-shaped words starting with a given name
+    ("Garth Brooks", "Tori Spelling", "Juan Soto") is a person, unless it ends in an
+    organisation word ("Freddie Mac", "Charles Schwab Corp") or holds a listed name
+    ("Houston Astros")."""
+    given = _given()
+    out: list[Span] = []
+    for span in spans:
+        words = _POSS_RE.sub("", span.text).split()
+        if (span.label == "ORG" and 2 <= len(words) <= 3 and words[0] in given
+                and " ".join(words) not in listed and not any(w in listed for w in words)
+                and all(_NAME_TOKEN_RE.match(w) for w in words)
+                and words[-1].lower() not in _ORG_LAST and words[-1].lower() not in common
+                and place_kind(words[-1]) not in _AREAS):
+            out.append(Span(span.start, span.end, "PERSON", span.text))
+        else:
+            out.append(span)
+    return out
+
+
+def _consistent_people(text: str, spans: list[Span], common: frozenset[str],
+                       place_kind: Callable[[str], str]) -> list[Span]:
+    """One name, one reading in an item: a person named in full somewhere in the text makes
+    other mentions of the name people too.
+
+    * a span of another kind that is the person's surname or full name ("Trump" ORG when
+      "Donald Trump" is a person) becomes a PERSON span;
+    * in a Title Case line, a span starting with the name and going on with ordinary words
+      ("Trump Muddies Impeachment" ORG) becomes the PERSON name alone;
+    * a capitalised mention of the surname no recogniser found ("Trump defiant after…",
+      headline, when the teaser names "Donald Trump") becomes a PERSON span, unless another
+      capitalised word touches it ("Trump Tower").
+    """
+    full: set[str] = set()
+    surnames: set[str] = set()
+    for span in spans:
+        if span.label != "PERSON":
+            continue
+        words = [w for w in _POSS_RE.sub("", span.text).split() if w not in _SUFFIXES]
+        if len(words) < 2 or not all(w[:1].isupper() for w in words):
+            continue
+        full.add(" ".join(words))
+        last = words[-1]
+        if (len(last) > 2 and last.isalpha() and not last.isupper()
+                and last.lower() not in common and place_kind(last) not in _AREAS):
+            surnames.add(last)
+    if not full:
+        return spans
+    names = full | surnames
+    out: list[Span] = []
+    for span in spans:
+        bare = _POSS_RE.sub("", span.text)
+        if span.label == "PERSON" or span.label == "NORP":
+            out.append(span)
+        elif bare in names:
+            out.append(Span(span.start, span.end, "PERSON", span.text))
+        else:
+            head = _name_prefix(text, span, names, common)
+            out.append(span if head is None else head)
+    taken = [(s.start, s.end) for s in out]
+    if surnames:
+        for m in _CAP_WORD_RE.finditer(text):
+            if m.group() not in surnames:
+                continue
+            start, end = m.span()
+            if any(a < end and start < b for a, b in taken):
+                continue
+            if _touches_capital(text, start, end, common):
+                continue
+            out.append(Span(start, end, "PERSON", m.group()))
+    return out
+
+
+_POSS_RE = re.compile(r"['’]s?$")
+_CAP_WORD_RE = re.compile(r"(?<![\w\-.])[A-Z][^\W\d_]*(?![\w\-])")
+
+
+def _name_prefix(text: str, span: Span, names: set[str], common: frozenset[str]) -> Span | None:
+    """The PERSON part of "Trump Again Misunderstands" (a Title Case span that starts with a
+    known person's name and goes on with ordinary words only), or None."""
+    lo, hi = _line_bounds(text, span.start)
+    if not _titlecase(text[lo:hi]):
+        return None
+    words = span.text.split()
+    for k in range(len(words) - 1, 0, -1):
+        head = " ".join(words[:k])
+        if _POSS_RE.sub("", head) in names and all(
+                w.lower().strip(",.;:") in common for w in words[k:]):
+            end = span.start + len(head)
+            return Span(span.start, end, "PERSON", head)
+    return None
+
+
+def _touches_capital(text: str, start: int, end: int, common: frozenset[str]) -> bool:
+    """True when a capitalised word (other than an ordinary one in a Title Case line) sits
+    right before or after [start, end): "Trump Tower", "Ivanka Trump"."""
+    lo, hi = _line_bounds(text, start)
+    title = _titlecase(text[lo:hi])
+    before = re.search(r"([\w.'’\-]+)\s$", text[lo:start])
+    after = re.match(r"(?:['’]s)?\s([\w.'’\-]+)", text[end:hi])
+    for m in (before, after):
+        if m is None:
+            continue
+        word = m.group(1)
+        if word[:1].isupper() and not (title and word.lower().strip(".") in common):
+            return True
+    return False
