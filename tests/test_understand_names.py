@@ -169,3 +169,33 @@ def test_a_span_ends_at_a_sentence_end() -> None:
     found = _run(text, spans)
     assert ("Santa Rosa Police Department", "ORG") in found
     assert ("Sen. Bernie Sanders", "PERSON") in found
+
+
+def test_names_broken_apart_are_joined() -> None:
+    text = "Timothée Chalamet's style\nJohnathan Joseph and Shane Fitzsimmons met Kelsey Smith."
+    spans = [_span(text, "Timothée", "PERSON"), _span(text, "Chalamet", "PERSON"),
+             _span(text, "Joseph", "PERSON"), _span(text, "Shane", "PERSON"),
+             _span(text, "Kelsey", "PERSON")]
+    found = _run(text, spans, frozenset({"met", "and", "style"}))
+    # two person spans side by side; a given name before a surname; a surname after one
+    assert {("Timothée Chalamet", "PERSON"), ("Johnathan Joseph", "PERSON"),
+            ("Shane Fitzsimmons", "PERSON"), ("Kelsey Smith", "PERSON")} <= found
+    assert len(found) == 4
+
+
+def test_name_edges_and_kinds() -> None:
+    text = ("CB Brandon Watson joins Greenville QB club. Spartanburg Regional Hospital Sunday.\n"
+            "Christopher Crosby of Warren visited the Cincinnati Zoo, Ferguson Center, Lake "
+            "Huron and NJ; the Patriots won Over Colts.")
+    spans = [_span(text, "CB Brandon Watson", "PERSON"), _span(text, "Greenville QB", "ORG"),
+             _span(text, "Spartanburg Regional Hospital Sunday", "ORG"),
+             _span(text, "Christopher Crosby of Warren", "PERSON"),
+             _span(text, "Cincinnati Zoo", "ORG"), _span(text, "Ferguson Center", "PERSON"),
+             _span(text, "Lake Huron", "PERSON"), _span(text, "NJ", "ORG"),
+             _span(text, "Over Colts", "ORG")]
+    found = _run(text, spans)
+    assert {("Brandon Watson", "PERSON"), ("Greenville", "ORG"),
+            ("Spartanburg Regional Hospital", "ORG"), ("Christopher Crosby", "PERSON"),
+            ("Cincinnati Zoo", "MISC"), ("Ferguson Center", "MISC"), ("Lake Huron", "LOC"),
+            ("Colts", "ORG")} <= found
+    assert not any(t == "NJ" for t, _ in found)  # a state's postal code names no organisation

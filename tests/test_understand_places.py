@@ -131,3 +131,57 @@ def test_acronym_spelling_a_region_is_not_a_place(places: PlacesComponent) -> No
               "Alan Woods was interviewed on TAK Editions (podcast of the avant-garde TAK "
               "musical ensemble) about art.")
     assert got == []
+
+
+def test_postal_codes_need_a_town_or_a_dateline(places: PlacesComponent) -> None:
+    got = run(places, "Homeowner warns others about fake city employee",
+              "GILBERT, AZ (3TV) - A homeowner in Mesa, CA said HD, SD and XD players fail.")
+    assert ("US", "US-AZ", "AZ") in got and ("US", "US-CA", "CA") in got
+    assert not any(s in ("SD", "HD", "XD") for _, _, s in got)  # "HD, SD" is no town
+    assert run(places, "CA Has 82 Best STEM High Schools In 2019") == []
+
+
+class _Spans:
+    """A recogniser that returns fixed labels for fixed words."""
+
+    name = "fixed"
+
+    def __init__(self, labels: dict[str, str]) -> None:
+        self.labels = labels
+
+    def entities(self, text: str) -> list[Span]:
+        import re
+
+        return [Span(m.start(), m.end(), self.labels[m.group()], m.group())
+                for m in re.finditer("|".join(map(re.escape, self.labels)), text)]
+
+    def entities_many(self, texts: Sequence[str]) -> list[list[Span]]:
+        return [self.entities(t) for t in texts]
+
+
+def _understood(labels: dict[str, str], headline: str, teaser: str = "") -> list[tuple[str, str]]:
+    from storyline.understand.entities import EntitiesComponent
+
+    shared = SharedRecognizer(_Spans(labels))
+    item = Item(id="1", source_id="s", raw_text="", headline=headline, teaser=teaser,
+                published=datetime(2020, 11, 17, tzinfo=UTC))
+    item = PlacesComponent(recognizer=shared)(EntitiesComponent(shared)(item))
+    return sorted((f.kind, f.surface) for f in item.facts)
+
+
+def test_a_place_with_support_is_no_organisation() -> None:
+    # "Route 9 in Chester" tagged ORG: the preposition makes it the place, one reading.
+    got = _understood({"Chester": "ORG"}, "Route 9 in Chester closed after crash")
+    assert ("place", "Chester") in got and ("org", "Chester") not in got
+
+
+def test_a_company_named_like_a_town_stays_a_company() -> None:
+    got = _understood({"Toyota": "ORG"}, "Toyota expected to settle fed probe for $1.2 billion")
+    assert got == [("org", "Toyota")]
+
+
+def test_a_town_named_like_a_persons_surname_is_the_person() -> None:
+    got = _understood({"Dick Anderson": "PERSON", "Anderson": "PERSON"},
+                      "Dolphins great remembered",
+                      "Dick Anderson saw the email. That drew a smile from Anderson.")
+    assert ("place", "Anderson") not in got

@@ -361,7 +361,10 @@ class EntitiesComponent:
         if self._gazetteer is None:
             self._gazetteer = default_gazetteer()
         found = self._gazetteer.lookup(_POSSESSIVE_RE.sub("", surface))
-        return any(p.kind in _PLACE_KINDS and not p.secondary for p in found)
+        # Postal codes ("UT") are places only with support (places.py): as a name they may be
+        # an organisation ("UT" for the University of Texas).
+        return any(p.kind in _PLACE_KINDS and not p.secondary
+                   and not (p.abbrev and "." not in p.name) for p in found)
 
     def wants(self, item: Item) -> bool:
         """NER runs on items in the model's languages, and on items of uncertain language."""

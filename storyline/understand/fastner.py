@@ -336,7 +336,9 @@ def place_cue(gazetteer: Gazetteer) -> Callable[[str], str]:
     def cue(word: str) -> str:
         if len(word) < 2:
             return ""
-        found = gazetteer.lookup(word)
+        # Postal codes ("AZ") came after the model was trained: not a cue, so the model's
+        # features stay as they were ("UT" may be a university).
+        found = [p for p in gazetteer.lookup(word) if not (p.abbrev and "." not in p.name)]
         if not found:
             return ""
         best = found[0]

@@ -73,7 +73,7 @@ class Place:
     population: int = 0
     capital: bool = False
     secondary: bool = False  # matched through an official, foreign or alternate name
-    abbrev: bool = False  # AP-style state abbreviation: counts only after "Town, "
+    abbrev: bool = False  # state abbreviation ("Pa.", postal "PA"): counts only after "Town, "
 
 
 class Token(NamedTuple):
@@ -155,8 +155,8 @@ class Gazetteer:
             kind = "region" if region else "country"
             name = self.country_names.get(cc, surface) if kind == "country" else surface
             place = Place(kind=kind, country=cc, region=region, name=name,
-                          abbrev=flags == "abbrev")
-            if flags == "exact":
+                          abbrev=flags in ("abbrev", "postal"))
+            if flags in ("exact", "postal"):
                 self.exact.setdefault(surface, []).append(place)
             else:
                 self._add(surface, place)

@@ -192,11 +192,66 @@ def refine(text: str, spans: list[Span], is_place: Callable[[str], bool],
         if trimmed is not None:
             out.append(trimmed)
     out.extend(fixed)
-    out = _not_names(text, [_cut_at_sentence_end(s) for s in out], common, place_kind)
+    out = _not_names(text, [_strip_edges(_cut_at_of(_cut_at_sentence_end(s))) for s in out],
+                     common, place_kind)
     out = _places_after_prepositions(text, out, place_kind)
     out = _given_names(out, common, place_kind, classes)
+    out = _join_people(text, out, common, place_kind, classes)
     out = _consistent_people(text, out, common, place_kind)
     return sorted(out, key=lambda s: (s.start, s.end))
+
+
+_CALENDAR = frozenset("""Monday Tuesday Wednesday Thursday Friday Saturday Sunday January
+    February March April May June July August September October November December""".split())
+_NEXT_WORD_RE = re.compile(r" ([A-Z][\w'’\-]*[a-z])(?![\w\-])")
+_PREV_WORD_RE = re.compile(r"(?<![\w.'’\-])([A-Z][a-z][\w'’\-]*) $")
+
+
+def _join_people(text: str, spans: list[Span], common: frozenset[str],
+                 place_kind: Callable[[str], str], listed: Mapping[str, str]) -> list[Span]:
+    """Put names broken apart together again: two person spans with one space between them
+    ("Timothée" + "Chalamet"), a given name alone followed by a surname-shaped word no span
+    holds ("Gregor" + "Gillespie"), and a given name no span holds before a one-word person
+    ("Nate" + "Diaz"). The added word must be no ordinary word, place or listed name."""
+    given = _given()
+    spans = sorted(spans, key=lambda s: (s.start, s.end))
+
+    def free(start: int, end: int) -> bool:
+        return not any(s.start < end and start < s.end for s in spans)
+
+    def namelike(word: str) -> bool:
+        return (_NAME_TOKEN_RE.match(word) is not None and word not in _CALENDAR
+                and not any(w.lower() in common for w in word.split("-"))
+                and not place_kind(word) and word not in listed)
+
+    out: list[Span] = []
+    for span in spans:
+        prev = out[-1] if out else None
+        if (prev is not None and span.label == "PERSON" and prev.label == "PERSON"
+                and text[prev.end : span.start] == " "
+                and min(len(prev.text.split()), len(span.text.split())) == 1
+                and len(prev.text.split()) + len(span.text.split()) <= 3
+                and not prev.text.isupper() and not span.text.isupper()
+                and prev.text.lower() not in common and span.text.lower() not in common):
+            out[-1] = Span(prev.start, span.end, "PERSON", text[prev.start : span.end])
+            continue
+        if span.label == "PERSON" and " " not in span.text:
+            nxt = _NEXT_WORD_RE.match(text, span.end)
+            if (span.text in given and nxt and free(nxt.start(1), nxt.end(1))
+                    and namelike(nxt.group(1))
+                    and not place_kind(text[span.start : nxt.end(1)])):
+                span = Span(span.start, nxt.end(1), "PERSON", text[span.start : nxt.end(1)])
+            else:
+                before = _PREV_WORD_RE.search(text, max(0, span.start - 30), span.start)
+                if (before and before.group(1) in given and free(before.start(1), span.start)
+                        and before.group(1).lower() not in common
+                        and _NAME_TOKEN_RE.match(span.text)
+                        and span.text.lower() not in common
+                        and not place_kind(text[before.start(1) : span.end])):
+                    span = Span(before.start(1), span.end, "PERSON",
+                                text[before.start(1) : span.end])
+        out.append(span)
+    return out
 
 
 # Words that end an organisation's name; a run of capitalised words ending in one is one name
@@ -289,7 +344,7 @@ def _trim_ordinary(text: str, span: Span, common: frozenset[str],
             return None
         return span
     words = [(m.start(), m.end()) for m in re.finditer(r"\S+", span.text)]
-    ordinary = [text[span.start + a : span.start + b].lower().strip(",.;:") in common
+    ordinary = [_ordinary(text[span.start + a : span.start + b].lower().strip(",.;:"), common)
                 for a, b in words]
     if all(ordinary):
         return None
@@ -302,6 +357,12 @@ def _trim_ordinary(text: str, span: Span, common: frozenset[str],
         last -= 1
     start, end = span.start + words[first][0], span.start + words[last][1]
     return Span(start, end, span.label, text[start:end])
+
+
+def _ordinary(word: str, common: frozenset[str]) -> bool:
+    """An ordinary word, or one made of ordinary words ("Recession-Forecast", "All-Pro")."""
+    parts = word.split("-")
+    return word in common or (len(parts) > 1 and all(len(p) > 2 and p in common for p in parts))
 
 
 def name_kinds(text: str, spans: list[Span], common: frozenset[str] = frozenset(),
@@ -338,6 +399,33 @@ _NOT_NAMES = frozenset(
     THC CBD ACL MCL DNA HIV AIDS ICU ER EMS EMT SUV ATV RV TV HDTV HD PSA FAQ PDF DIY LGBT LGBTQ
     GDP IPO ETF ATM PIN TD TDs NBA's PGA's MPH STEM Co Co. Inc Inc. Corp Corp. Ltd Ltd. Jr Jr.
     Sr Sr. Lt Lt. Sgt Sgt.""".split()
+)
+# US postal state codes are places (the places component takes them with support: "Gilbert,
+# AZ", "in NC"), not organisations: "NJ residents", "SC jobless rate". "VA" (Veterans
+# Affairs) and "UT" (the universities of Texas and Tennessee) often name organisations.
+_POSTAL_CODES = frozenset(
+    """AL AK AZ AR CA CO CT DE FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ
+    NM NY NC ND OH OK OR PA RI SC SD TN TX VT WA WV WI WY""".split()
+)
+# Venues: places one visits, not organisations or people ("Cincinnati Zoo", "Hard Rock
+# Hotel", "Navy Yard", "Vienna Cafe"). "Park" only ends organisations (it is a surname);
+# institutions ("Center", "Hospital", "School", "Church") stay organisations but name no
+# person ("Ferguson Center", "Sloan Kettering Hospital" tagged PERSON).
+_VENUE_RE = re.compile(
+    r"\s(?:Zoo|Aquarium|Preserve|Hotel|Motel|Cafe|Café|Restaurant|Tavern|Bistro|Grill|Pub|"
+    r"Building|Tower|Plaza|Casino|Yard|Gardens|Pier|Square|Campground)$"
+)
+_ORG_VENUE_RE = re.compile(r"\s(?:Park|Field|Beach)$")
+_INSTITUTION_RE = re.compile(
+    r"\s(?:Center|Centre|Hospital|School|Church|Museum|Library|Theater|Theatre|College|"
+    r"Academy|Cathedral|Temple|Mosque|Synagogue)$"
+)
+# Rivers, lakes, valleys, mountains, beaches are places (LOC), not people or organisations:
+# "Schuylkill River", "Lake Huron", "Murphy Canyon". Not "Bay" (Michael Bay) or a final
+# "Lake" (Ricki Lake).
+_NATURE_RE = re.compile(
+    r"^(?:Lake|Mount|Mt\.)\s+[A-Z][a-z]+$|^[A-Z][\w'’\-]*(?:\s[A-Z][\w'’\-]*)?\s(?:River|Creek|"
+    r"Valley|Canyon|Mountains|Island|Islands|Beach|Peninsula|Glacier)$"
 )
 _HIGHWAY_RE = re.compile(r"^(?:I|US|SR|Route|Highway)[- ]?\d+")
 
@@ -387,9 +475,13 @@ def _not_names(text: str, spans: list[Span], common: frozenset[str],
         if event and name.endswith("Day") and not all(
                 _POSS_RE.sub("", w.lower()) in common for w in words[:-1]):
             event = None
-        if _FACILITY_RE.search(name) or event or _HIGHWAY_RE.match(name):
+        if _NATURE_RE.search(name):
+            out.append(Span(span.start, span.end, "LOC", span.text))
+        elif (_FACILITY_RE.search(name) or event or _HIGHWAY_RE.match(name)
+              or _VENUE_RE.search(name) or (span.label == "ORG" and _ORG_VENUE_RE.search(name))
+              or (span.label == "PERSON" and _INSTITUTION_RE.search(name))):
             out.append(Span(span.start, span.end, "MISC", span.text))
-        elif name in _NOT_NAMES:
+        elif name in _NOT_NAMES or name in _POSTAL_CODES or len(name) < 2:
             continue
         else:
             out.append(span)
@@ -423,6 +515,61 @@ def _cut_at_sentence_end(span: Span) -> Span:
         return span
     end = m.start() + 2
     return Span(span.start, span.start + end, span.label, span.text[:end])
+
+
+_OF_RE = re.compile(r"^(?:[A-Z][\w.'’\-]*\s){2,3}of\s+[A-Z]")
+
+
+def _cut_at_of(span: Span) -> Span:
+    """A person's name does not go on with "of" ("Christopher Crosby of Warren", "Robert
+    Wolfe of Marine Corps"): the person ends before it, the rest is a place or an employer."""
+    if span.label != "PERSON":
+        return span
+    m = _OF_RE.match(span.text)
+    if m is None:
+        return span
+    end = span.text.rindex(" of ", 0, m.end())
+    return Span(span.start, span.start + end, span.label, span.text[:end])
+
+
+_GAP_RE = re.compile(r"\s{2,}(?=[A-Z])")
+_POSITIONS = frozenset(
+    "QB RB WR TE CB LB DE DT OL OT OG FB DB MVP CEO CFO COO CTO VP EVP SVP".split()
+)
+_EDGE_WORDS = frozenset(
+    """Over Vs Vs. Versus Against With Amid After Before From For And But""".split()
+)
+
+
+def _strip_edges(span: Span) -> Span:
+    """Words at a name's edges that are no part of it: a sports position or title
+    abbreviation ("CB Brandon Watson", "Greenville QB"), a weekday or month after the name
+    ("Regional Hospital Sunday"), a preposition before it in a Title Case line ("Win Over
+    Giants")."""
+    if span.label not in ("PERSON", "ORG"):
+        return span
+    gap = _GAP_RE.search(span.text)
+    if gap is not None:  # "HARRISBURG   The Pennsylvania Department…": a dateline's gap
+        lo = gap.end()
+        lead = _LEADING_RE.match(span.text[lo:])
+        if lead and lead.end() < len(span.text) - lo:
+            lo += lead.end()
+        span = Span(span.start + lo, span.end, span.label, span.text[lo:])
+    words = [(m.start(), m.end()) for m in re.finditer(r"\S+", span.text)]
+    first, last = 0, len(words) - 1
+
+    def word(k: int) -> str:
+        return span.text[words[k][0] : words[k][1]]
+
+    while (first < last and word(first) in _EDGE_WORDS) or (
+            last - first > 1 and word(first) in _POSITIONS):
+        first += 1
+    while last > first and (word(last) in _POSITIONS or word(last) in _CALENDAR):
+        last -= 1
+    if (first, last) == (0, len(words) - 1):
+        return span
+    start, end = span.start + words[first][0], span.start + words[last][1]
+    return Span(start, end, span.label, span.text[words[first][0] : words[last][1]])
 
 
 _ABBREVIATED = frozenset("Mr Mrs Ms Dr St Sen Rep Gov Gen Jr Sr Lt Col Sgt Mt Ft Co Corp Inc Ltd "

@@ -10,13 +10,18 @@ Nigeria unless the item names Portugal), then kept only with enough support:
   call them a place, a dateline, or a same-country mention together with a preposition;
 * small towns need a same-country mention together with a preposition, a following region
   ("Jamshoro, Sindh") or the recogniser's word;
-* anything inside a larger person or organisation name is dropped ("Bank of America").
+* anything inside a larger person or organisation name is dropped ("Bank of America");
+* a city the recogniser calls an organisation at exactly that span needs support ("Toyota
+  expected to settle…"), and a place that counts takes the mention from the person or
+  organisation fact ("Route 9 in Chester"): one reading per mention;
+* US postal codes ("AZ") count only after "Town, ", in a dateline or after a preposition.
 
 Datelines ("LONDON (Reuters) -") and kickers count as strong support.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 from dataclasses import dataclass
@@ -24,7 +29,7 @@ from dataclasses import field as dc_field
 from typing import Any
 
 from storyline.model import Fact, Item
-from storyline.understand.entities import SharedRecognizer, Span, field_text
+from storyline.understand.entities import SharedRecognizer, Span, _clean, field_text
 from storyline.understand.gazetteer import (
     Gazetteer,
     Place,
@@ -43,6 +48,8 @@ _DATELINE_RE = re.compile(
     r"\s*(?:\([^)]{1,40}\))?\s*(?:--|[-—–])\s"
 )
 _ABBREV_BEFORE_RE = re.compile(r"[A-Z][\w.'’\-]*,\s$")
+# A town before a postal code: "Gilbert, AZ", "MACKINAW CITY, MI" opening a text.
+_TOWN_BEFORE_RE = re.compile(r"(?:\b[A-Z][a-z][\w'’\-]*|^[A-Z][A-Z .'’\-]+),\s$")
 # Entity labels whose spans hide place names inside them ("Bank of America", "Paris Hilton").
 _VETO_LABELS = frozenset({"PERSON", "ORG", "FAC", "WORK_OF_ART", "EVENT", "PRODUCT", "LAW",
                           "MISC"})
@@ -62,6 +69,7 @@ class _Mention:
     kicker: bool = False
     ner_support: bool = False
     person_exact: bool = False
+    org_exact: bool = False  # the recogniser calls exactly this span an organisation
     beside_name: bool = False  # a capitalised non-place word touches it ("Martin Vizcarra")
     abbrev_ok: bool = False
     chosen: Place | None = None
@@ -157,6 +165,8 @@ class PlacesComponent:
             prev = tokens[i - 1] if i > 0 else None
             m.prep = prev is not None and prev.text.lower() in PREPOSITIONS
             m.abbrev_ok = bool(_ABBREV_BEFORE_RE.search(text[max(0, start - 40) : start]))
+            if m.abbrev_ok and "." not in surface:  # "Gilbert, AZ", not "HD-XR, SD"
+                m.abbrev_ok = bool(_TOWN_BEFORE_RE.search(text, max(0, start - 40), start))
             if not titlecase:
                 nxt = tokens[k + 1] if k + 1 < len(tokens) else None
                 before = prev is not None and prev.text[:1].isupper() and not m.prep and (
@@ -179,6 +189,8 @@ class PlacesComponent:
                         m.candidates = []  # inside a larger name: not a place mention
                     elif span.label == "PERSON":
                         m.person_exact = True
+                    elif span.label == "ORG":
+                        m.org_exact = True
             if m.candidates:
                 mentions.append(m)
         return _widen(mentions, text, spans, gaz)
@@ -203,10 +215,18 @@ class PlacesComponent:
     def _accept(self, m: _Mention, p: Place, countries: set[str], regions: set[str]) -> bool:
         """Whether a mention's chosen place has enough support to count; records why."""
         gaz = self.gazetteer
-        if p.abbrev and not m.abbrev_ok and m.surface.count(".") < 2:
-            return False  # "Pa." only after "Erie, "; "N.J." stands alone
         context = bool(p.country and p.country in countries) or bool(
             p.region and p.region in regions)
+        if p.abbrev and "." not in m.surface:
+            # A postal code ("AZ", "CA") only after "Gilbert, ", in a dateline, or after a
+            # preposition in an item about its country ("in NC"): alone it is too often
+            # something else ("VA" hospitals, "CA" for chartered accountant).
+            if m.abbrev_ok or m.dateline or (m.prep and context):
+                m.reasons.append("dateline" if m.dateline else "abbreviation")
+                return True
+            return False
+        if p.abbrev and not (m.abbrev_ok or m.dateline) and m.surface.count(".") < 2:
+            return False  # "Pa." only after "Erie, "; "N.J." stands alone
         strong = m.dateline or m.kicker or m.ner_support
         for flag, reason in ((m.dateline, "dateline"), (m.kicker, "kicker"),
                              (m.ner_support, "recogniser"), (context, "same-country"),
@@ -216,6 +236,13 @@ class PlacesComponent:
         if p.kind in _STRONG_KINDS:
             return not m.person_exact or strong or context
         if m.person_exact and not (m.prep or m.dateline):
+            return False
+        near = context if p.kind != "city" else bool(p.region and p.region in regions)
+        if (m.org_exact and not (strong or m.prep or near) and p.population < 1_000_000
+                and not m.surface.isupper()):
+            # "Toyota expected to settle…": the company, not the city. The country named
+            # elsewhere is too little ("Japanese car maker … Toyota"); its state or province
+            # ("Sacramento man … Sacramento County") is enough.
             return False
         if m.surface.isupper() and len(m.surface) <= 4 and not (strong or context):
             return False  # an acronym that spells a place: "TAK Editions" is not Tak, Thailand
@@ -250,6 +277,14 @@ class PlacesComponent:
         for fld, text in fields:
             if text:
                 mentions.extend(self._scan(fld, text, spans.get(fld, [])))
+        # A town named like the surname of a person the item names in full is that person
+        # ("Dick Anderson … Anderson", "Barack Obama … to Obama"), dateline or kicker apart.
+        surnames = {sp.text.split()[-1] for fs in spans.values() for sp in fs
+                    if sp.label == "PERSON" and " " in sp.text.strip()}
+        if surnames:
+            mentions = [m for m in mentions if m.surface not in surnames or m.dateline
+                        or m.kicker or any(c.kind not in ("city", "county")
+                                           for c in m.candidates)]
         countries: set[str] = set()
         regions: set[str] = set()
         # Countries, demonyms and continents first: they are the context for the rest.
@@ -274,7 +309,9 @@ class PlacesComponent:
                         countries.add(best.country)
                     if best.region and best.kind != "continent":
                         regions.add(best.region)
-        return self._emit(item, [m for m in mentions if m.chosen is not None])
+        chosen = [m for m in mentions if m.chosen is not None]
+        _release_names(item, chosen)
+        return self._emit(item, chosen)
 
     def _emit(self, item: Item, mentions: list[_Mention]) -> Item:
         groups: dict[tuple[str, str, str, int], list[_Mention]] = {}
@@ -342,6 +379,49 @@ def _widen(mentions: list[_Mention], text: str, spans: list[Span],
                           kicker=core.kicker, ner_support=True)
         mentions = [m for m in mentions if m not in inside] + [merged]
     return sorted(mentions, key=lambda m: m.start)
+
+
+def _release_names(item: Item, places: list[_Mention]) -> None:
+    """One reading per mention: a person or organisation mention at exactly the span of an
+    accepted place mention ("Sacramento man", "in Chester", "GILBERT, AZ") is the place.
+
+    The recogniser's PERSON or ORG reading of a lone place name vetoes nothing (only longer
+    names do), so a place with support and the same span's person or organisation would both
+    be claimed; the place's support (a dateline, a preposition, its country in the item) is
+    the better evidence. The entities component's fact loses that mention, and the whole
+    fact when no mention is left.
+    """
+    if not places or not item.facts:
+        return
+    spots = {(m.field, m.start, m.end) for m in places}
+    kept: list[Fact] = []
+    for fact in item.facts:
+        if fact.kind not in ("person", "org") or fact.component != "entities":
+            kept.append(fact)
+            continue
+        mentions = fact.extra.get("mentions", [])
+        left = [x for x in mentions if (x["field"], x["start"], _bare_end(x)) not in spots]
+        if len(left) == len(mentions):
+            kept.append(fact)
+        elif left:
+            first = min(left, key=lambda x: (x["field"] != "headline", x["start"]))
+            surfaces = list(dict.fromkeys(x["surface"] for x in left))
+            value = fact.value
+            if not any(value in _clean(x) for x in surfaces):
+                value = max((_clean(x) for x in surfaces), key=len)
+            kept.append(dataclasses.replace(
+                fact, value=value, surface=first["surface"], field=first["field"],
+                start=first["start"], end=first["end"],
+                extra={**fact.extra, "mentions": left, "surfaces": surfaces}))
+    item.facts[:] = kept
+
+
+def _bare_end(mention: dict[str, Any]) -> int:
+    """A mention's end without a possessive ("Sacramento's" ends where "Sacramento" does)."""
+    surface = mention["surface"]
+    if surface.endswith(("'s", "’s")):
+        return int(mention["end"]) - 2
+    return int(mention["end"])
 
 
 def _sentence_start(text: str, pos: int) -> bool:
