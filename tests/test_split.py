@@ -13,6 +13,12 @@ import pytest
 from storyline.model import Item, MediaType
 from storyline.understand.pipeline import Pipeline
 from storyline.understand.split import ListingSplit, SplitComponent, Splitter, normalise
+from storyline.understand.split.features import (
+    Lexicon,
+    TokenTable,
+    candidate_features,
+    structural_prior,
+)
 from storyline.understand.split.tags import is_truncated, peel_prefix, trailing_media
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -128,6 +134,30 @@ def test_dateline_goes_to_teaser(splitter: Splitter) -> None:
     )
     assert result.headline == "Oil Prices Climb as Supply Worries Grow"
     assert result.teaser.startswith("LONDON (Reuters) -")
+
+
+def test_wire_dateline_after_agency_tag(splitter: Splitter) -> None:
+    # The AG News convention: the headline keeps its "(AP)" tag, the teaser opens "AP -".
+    result = splitter.split(
+        "Unhappy Rangers Fire Manager After Slump (AP) AP - Randy Johnson took a four-hitter "
+        "into the eighth inning as the team ended its slide."
+    )
+    assert result.headline == "Unhappy Rangers Fire Manager After Slump (AP)"
+    assert result.teaser.startswith("AP - Randy Johnson")
+
+
+def test_prior_offsets() -> None:
+    table = TokenTable(Lexicon({}))
+    tokens = "Rangers Fire Manager (AP) AP - Randy Johnson took the mound".split()
+    prior = structural_prior(candidate_features(tokens, table))
+    # cut i puts tokens 0..i in the headline; the last row is "no cut"
+    assert prior[2] == -6.0  # teaser would open with the bracketed agency
+    assert prior[3] == 0.0  # "… (AP) | AP - …": the right cut is free
+    assert prior[4] == -6.0  # teaser would open with the dash
+    assert prior[5] <= -6.0  # headline would hold the wire dateline "AP -"
+    assert prior[-1] == -6.0  # so would the whole line
+    assert prior[8] <= -3.0  # headline ending in "took", teaser in "the": plain lower case
+    assert prior[9] <= -3.0  # headline ending in the function word "the"
 
 
 def test_headline_only_line(splitter: Splitter) -> None:

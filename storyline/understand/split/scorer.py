@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import NDArray
 
-from storyline.understand.split.features import Lexicon, structural_prior
+from storyline.understand.split.features import PRIOR_WEIGHTS, Lexicon
 
 Array = NDArray[np.float64]
 
@@ -53,18 +53,21 @@ class Scorer:
     def __post_init__(self) -> None:
         # Fold the standardisation and the linear path into one matrix product, for speed:
         # x = (f - mean) / std, so x @ W = f @ (W / std) - (mean / std) @ W.
+        # The structural prior (``features.structural_prior``) is linear in the raw features:
+        # it joins the linear path here, after the standardisation it must not go through.
         w = np.concatenate([self.w1, self.w_lin[:, None]], axis=1) / self.std[:, None]
         bias = np.append(self.b1, 0.0) - (self.mean / self.std) @ np.concatenate(
             [self.w1, self.w_lin[:, None]], axis=1
         )
+        w[:, -1] += PRIOR_WEIGHTS
         object.__setattr__(self, "_w", w)
         object.__setattr__(self, "_bias", bias)
 
     def scores(self, feats: Array) -> Array:
-        """Unnormalised score of every candidate row of ``feats``."""
+        """Unnormalised score of every candidate row of ``feats``, the structural prior included."""
         z = feats @ self._w + self._bias
         h = self.w1.shape[1]
-        out: Array = np.maximum(z[:, :h], 0.0) @ self.w2 + z[:, h] + structural_prior(feats)
+        out: Array = np.maximum(z[:, :h], 0.0) @ self.w2 + z[:, h]
         return out
 
     def probabilities(self, feats: Array) -> Array:

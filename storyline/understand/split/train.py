@@ -159,6 +159,11 @@ def make_example(title: str, teaser: str, table: TokenTable, weight: float = 1.0
     return Example(feats, gold, weight)
 
 
+def fold_of(title: str, folds: int = 5) -> int:
+    """The fold of a training line in :func:`out_of_fold_examples` (a hash of its title)."""
+    return zlib.crc32(title.lower().encode("utf-8")) % folds
+
+
 def out_of_fold_examples(
     lines: Sequence[tuple[str, str, float]],
     texts: Sequence[tuple[str, str]],
@@ -178,13 +183,10 @@ def out_of_fold_examples(
     without teasers from another corpus) feed the headline-end statistics of every fold.
     """
 
-    def fold_of(title: str) -> int:
-        return zlib.crc32(title.lower().encode("utf-8")) % folds
-
     base = count_words(extra_titles, [])
     examples: list[Example] = []
     for fold in range(folds):
-        kept = [(t, x) for t, x in texts if fold_of(t) != fold]
+        kept = [(t, x) for t, x in texts if fold_of(t, folds) != fold]
         stats = build_lexicon([t for t, _ in kept], [x for _, x in kept if x], base=base)
         lexicon = Lexicon(stats, phrases)
         table = TokenTable(lexicon)
@@ -192,7 +194,7 @@ def out_of_fold_examples(
         # every word is unknown (a language or vocabulary absent from the training text).
         blind = TokenTable(lexicon.without_words())
         for title, teaser, weight in lines:
-            if fold_of(title) == fold:
+            if fold_of(title, folds) == fold:
                 unknown = zlib.crc32(teaser.encode("utf-8")) % 100 < blind_percent
                 example = make_example(title, teaser, blind if unknown else table, weight)
                 if example is not None:
