@@ -6,6 +6,13 @@ the aggregator's own stories, with baselines in the same run.
     python bench/group.py --repeat 5 --skip-baselines   # ~1M items: flat time, bounded memory
     python bench/group.py --with-facts --skip-baselines # the product path: understand first
     python bench/group.py --with-facts --skip-baselines --set w_entities=0.15
+    python bench/group.py --skip-baselines --set merge_weights=   # the hand merge rule
+    python bench/group.py --skip-baselines --limit 101013 --trace-join /tmp/trace.npz
+    python bench/group.py --fit-merge /tmp/trace.npz   # GroupingSettings.merge_weights
+
+``--trace-join`` records (item, candidate) and (story, story) rows of the tuning half only
+(days before the held-out split); ``--fit-merge`` / ``--fit-join`` fit the learned merge /
+join on them (storyline/group/join.py) and print the weights.
 
 With ``--with-facts`` the items first go through the product's understanding stage
 (``build_pipeline()``, as ``storyline/ingestion.py`` runs it before grouping: splitter tidy-up,
@@ -107,9 +114,97 @@ def day_of(item: Item) -> int:
     return item.published.toordinal()
 
 
+class JoinTrace:
+    """(item, candidate story) rows for fitting the learned join (``--trace-join``): the
+    candidates' features and whether most of the story's recent members share the item's gold
+    story. Only items the grouper learns before ``until`` (an ordinal day) are recorded."""
+
+    def __init__(self, until: int) -> None:
+        self.until = until
+        self.gold_of: dict[str, str] = {}
+        self.label = ""
+        self.day = 0
+        self.learning = False
+        self.x: list[np.ndarray] = []
+        self.y: list[np.ndarray] = []
+        self.group: list[np.ndarray] = []
+        self.items = 0
+        self.px: list[np.ndarray] = []
+        self.py: list[float] = []
+
+    def __call__(self, feats: object, stories: list, x: np.ndarray) -> None:
+        if not self.learning or self.day >= self.until:
+            return
+        labels = [float(self.majority(story) == self.label) for story in stories]
+        self.x.append(x)
+        self.y.append(np.array(labels))
+        self.group.append(np.full(len(labels), self.items))
+        self.items += 1
+
+    def majority(self, story: object) -> str:
+        """The gold story most of a story's recent members belong to."""
+        votes: dict[str, int] = {}
+        for member in story.members:  # type: ignore[attr-defined]
+            gold = self.gold_of.get(member.item_id)
+            if gold is not None:
+                votes[gold] = votes.get(gold, 0) + 1
+        return max(votes.items(), key=lambda kv: (kv[1], kv[0]))[0] if votes else ""
+
+    def pair(self, a: object, b: object, x: np.ndarray) -> None:
+        """A pair of stories compared for a merge: one among the same gold story?"""
+        if self.day >= self.until:
+            return
+        self.px.append(x)
+        self.py.append(float(self.majority(a) == self.majority(b)))
+
+    def save(self, path: str) -> None:
+        np.savez_compressed(path, x=np.concatenate(self.x), y=np.concatenate(self.y),
+                            group=np.concatenate(self.group), px=np.concatenate(self.px),
+                            py=np.array(self.py))
+
+
+def fit_join(paths: Sequence[str], l2: float, merge: bool = False) -> tuple[float, ...]:
+    """Fit the learned join (or merge) on traced rows (tuning half only); print the weights
+    and AUCs. The join is fitted on each item's best candidate by similarity, the one it
+    decides on."""
+    from storyline.group.join import FEATURES, PAIR_FEATURES, fit_logistic, probabilities
+
+    data = [np.load(path) for path in paths]
+    if merge:
+        names = PAIR_FEATURES
+        x = np.concatenate([d["px"] for d in data])
+        y = np.concatenate([d["py"] for d in data])
+    else:
+        names = FEATURES
+        x = np.concatenate([d["x"] for d in data])
+        y = np.concatenate([d["y"] for d in data])
+        top = x[:, FEATURES.index("is_top")] > 0.5
+        x, y = x[top], y[top]
+    weights = fit_logistic(x, y, l2=l2)
+    p = probabilities(x, weights)
+    print(f"{len(y)} rows, {int(y.sum())} positive; AUC hand similarity "
+          f"{_auc(x[:, names.index('similarity')], y):.4f}, model {_auc(p, y):.4f}")
+    for name, w in zip(("intercept", *names), weights, strict=True):
+        print(f"  {name:<14} {w:+.4f}")
+    rounded = tuple(round(w, 4) for w in weights)
+    print(("merge" if merge else "join") + "_weights=" + ",".join(str(w) for w in rounded))
+    return rounded
+
+
+def _auc(score: np.ndarray, y: np.ndarray) -> float:
+    """Area under the ROC curve (ties broken by order; fine for continuous scores)."""
+    order = np.argsort(score, kind="stable")
+    ranks = np.empty(len(score))
+    ranks[order] = np.arange(1, len(score) + 1)
+    pos = y > 0.5
+    n_pos, n_neg = int(pos.sum()), int((~pos).sum())
+    return float((ranks[pos].sum() - n_pos * (n_pos + 1) / 2) / max(n_pos * n_neg, 1))
+
+
 def run_storyline(
     rows: list[Row], repeat: int, limit: int | None, dedup: bool = True,
     settings: GroupingSettings | None = None, facts: list[Understood] | None = None,
+    trace: JoinTrace | None = None,
 ) -> tuple[list[str], list[str], list[int], float, dict[str, int]]:
     """Stream the rows through dedup and the grouper; predicted labels are final story ids.
 
@@ -117,6 +212,9 @@ def run_storyline(
     found in it, as in the product, where ingest understands items before grouping them.
     """
     grouper = StoryGrouper(settings, embedder=StaticEmbedder())
+    if trace is not None:
+        grouper.state.trace = trace
+        grouper.state.merge_trace = trace.pair
     detector = DuplicateDetector()
     grouper.predict_one(Item(id="iwarmup", source_id="", raw_text="warm up", headline="warm up"))
     predicted: list[str] = []
@@ -136,7 +234,12 @@ def run_storyline(
             story_id = story_of[original] if guess.is_new_story else guess.story_id
             counts["duplicates"] += 1
         else:
+            if trace is not None:
+                trace.gold_of[item.id] = label
+                trace.label, trace.day, trace.learning = label, day_of(item), True
             story_id = grouper.learn_one(item).story_id
+            if trace is not None:
+                trace.learning = False
             if dedup:
                 detector.add(item)
                 story_of[item.id] = story_id
@@ -247,7 +350,10 @@ def parse_settings(overrides: Sequence[str]) -> GroupingSettings:
     for override in overrides:
         name, _, value = override.partition("=")
         current = getattr(defaults, name)  # AttributeError names an unknown field
-        changes[name] = type(current)(value)
+        if isinstance(current, tuple):  # comma-separated numbers (join_weights)
+            changes[name] = tuple(float(v) for v in value.split(",") if v)
+        else:
+            changes[name] = type(current)(value)
     return dataclasses.replace(defaults, **changes)  # type: ignore[arg-type]
 
 
@@ -270,7 +376,20 @@ def main(argv: Sequence[str] | None = None) -> None:
                         help="processes for the understanding stage")
     parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                         help="override a GroupingSettings field (repeatable)")
+    parser.add_argument("--trace-join", metavar="PATH",
+                        help="save (item, candidate) rows of the tuning half to PATH (.npz)")
+    parser.add_argument("--fit-join", nargs="+", metavar="PATH",
+                        help="fit the learned join on traced rows, print its weights, exit")
+    parser.add_argument("--fit-merge", nargs="+", metavar="PATH",
+                        help="fit the learned merge on traced rows, print its weights, exit")
+    parser.add_argument("--l2", type=float, default=1e-3, help="ridge for --fit-join")
     args = parser.parse_args(argv)
+    if args.fit_join:
+        fit_join(args.fit_join, args.l2)
+        return
+    if args.fit_merge:
+        fit_join(args.fit_merge, args.l2, merge=True)
+        return
     settings = parse_settings(args.set)
 
     rows = load_rows()
@@ -280,9 +399,13 @@ def main(argv: Sequence[str] | None = None) -> None:
     results: list[Result] = []
 
     facts = understand(rows, workers=args.workers) if args.facts else None
+    trace = JoinTrace(split_day) if args.trace_join else None
     predicted, gold, days, seconds, counts = run_storyline(
-        rows, args.repeat, args.limit, dedup=not args.no_dedup, settings=settings, facts=facts
+        rows, args.repeat, args.limit, dedup=not args.no_dedup, settings=settings, facts=facts,
+        trace=trace,
     )
+    if trace is not None:
+        trace.save(args.trace_join)
     memory = peak_mib()
     note = (f"dups {counts['duplicates']}, merges {counts['merges']}, "
             f"splits {counts['splits']} ({counts['moved']} items moved), "

@@ -20,7 +20,10 @@ and is refreshed only when the centroid has moved, because re-inserting costs ~0
 
 When an item joins a story and another candidate story was nearly as close, the two stories
 are compared as wholes; if they have converged they are merged, the younger into the older,
-and a :class:`~storyline.group.events.StoryEvent` is recorded for the caller to drain.
+and a :class:`~storyline.group.events.StoryEvent` is recorded for the caller to drain. Whether
+they have converged is a logistic model's call (:mod:`storyline.group.join`: centroid and
+word-profile cosines, sizes, day gap, and member-to-member links), fitted on the tuning half
+of the dev days; with no ``merge_weights`` the hand similarity and ``merge_threshold`` decide.
 
 A story that drifts is split: at sizes 8, 16, 32, ... its recent members are cut in two
 (:mod:`storyline.group.split`); if the two parts have too little in common, the later part
@@ -30,8 +33,8 @@ opens a new story and a "split" event lists the items that moved (``reason["item
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -39,7 +42,7 @@ import numpy as np
 
 from storyline.group.ann import CentroidIndex
 from storyline.group.base import story_id_for
-from storyline.group.embed import Embedder, FloatArray, StaticEmbedder
+from storyline.group.embed import Embedder, StaticEmbedder
 from storyline.group.events import StoryEvent
 from storyline.group.features import (
     entities_of,
@@ -48,7 +51,11 @@ from storyline.group.features import (
     item_language,
     surface_forms,
 )
+from storyline.group.join import Rows, candidate_features, pair_features, probabilities
 from storyline.group.split import Member, drifted_part, split_story_id
+from storyline.group.story import ItemFeatures as _Features
+from storyline.group.story import Story as _Story
+from storyline.group.story import explain, profile_cosine
 from storyline.model import Assignment, Item
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -70,7 +77,8 @@ class GroupingSettings:
     age_decay_per_day: float = 0.002  # per day since the story opened
     window_days: int = 3  # stories idle for longer are evicted from the active set
     candidates: int = 16  # nearest stories rescored per item
-    merge_threshold: float = 0.404  # story-to-story similarity above which two stories merge
+    # story-to-story similarity above which two stories merge, when merge_weights is empty
+    merge_threshold: float = 0.404
     merge_checks: int = 2  # other candidates the item matched that are compared as wholes
     merge_neighbours: int = 4  # nearest stories compared at sizes 4, 8, 16, ...
     refresh_cosine: float = 0.97  # re-index a centroid once it moved below this cosine
@@ -89,72 +97,23 @@ class GroupingSettings:
     split_threshold: float = 0.401  # split when the two parts' similarity is below this
     split_min_part: float = 0.25  # each part holds at least this share of the members (>= 3)
     split_keep: int = 64  # recent members a story keeps for the check (~1 KiB each)
-
-
-@dataclass(slots=True)
-class _Story:
-    """What the grouper keeps of an active story."""
-
-    id: str
-    key: int  # the story's key in the ANN index
-    vec_sum: FloatArray
-    count: int
-    first_day: int
-    last_day: int
-    terms: dict[str, int] = field(default_factory=dict)  # word -> items of the story with it
-    entities: dict[str, int] = field(default_factory=dict)
-    indexed: FloatArray | None = None  # the centroid as it stands in the index
-    foreign: int = 0  # items in a language the embedder does not know (see _Features.embeds)
-    members: list[Member] = field(default_factory=list)  # the most recent, for splits
-
-    @property
-    def embeds(self) -> bool:
-        """The centroid means something: most items are in an embedding language. (Not all:
-        one English headline misread as German must not switch a whole story's embedding off.)
-        """
-        return 2 * self.foreign <= self.count
-
-    def centroid(self) -> FloatArray:
-        """The unit mean of the members' embeddings."""
-        norm = float(np.linalg.norm(self.vec_sum))
-        return self.vec_sum / norm if norm else self.vec_sum
-
-    def add(self, vec: FloatArray, terms: Iterable[str], entities: Iterable[str], day: int) -> None:
-        """Count one more item in."""
-        self.vec_sum += vec
-        self.count += 1
-        self.last_day = max(self.last_day, day)
-        self.first_day = min(self.first_day, day)
-        for word in terms:
-            self.terms[word] = self.terms.get(word, 0) + 1
-        for entity in entities:
-            self.entities[entity] = self.entities.get(entity, 0) + 1
-
-    def remove(self, member: Member) -> None:
-        """Count one item out (the inverse of :meth:`add`, days aside)."""
-        self.vec_sum -= member.vec
-        self.count -= 1
-        for counts, keys in ((self.terms, member.terms), (self.entities, member.entities)):
-            for key in keys:
-                left = counts.get(key, 0) - 1
-                if left > 0:
-                    counts[key] = left
-                else:
-                    counts.pop(key, None)
-
-
-@dataclass(slots=True)
-class _Features:
-    """An item as the grouper reads it."""
-
-    id: str
-    vec: FloatArray  # unit length; centred on the running mean when the settings say so
-    terms: frozenset[str]
-    entities: frozenset[str]
-    day: int
-    embeds: bool = True  # whether the embedding means something for this item's language
-    raw: FloatArray | None = None  # the embedder's own vector, for the running mean
-    surfaces: dict[str, str] = field(default_factory=dict)  # term -> the word as written
+    # The learned join decision (storyline.group.join): intercept and one weight per feature
+    # of join.FEATURES, fitted by ``bench/group.py --fit-join`` on the tuning half. When set,
+    # the item joins the best candidate by similarity if the model's probability for it
+    # reaches join_probability, instead of similarity >= threshold. Off: it did not beat the
+    # threshold (docs/grouping.md, "Tried without gain").
+    join_weights: tuple[float, ...] = ()
+    join_probability: float = 0.5
+    # The learned merge decision (join.PAIR_FEATURES), fitted by ``bench/group.py --fit-merge``
+    # on the tuning half (docs/grouping.md, "The learned merge"): when set, two
+    # compared stories merge if the probability reaches merge_probability (and the hand
+    # similarity reaches merge_floor), instead of similarity >= merge_threshold.
+    merge_weights: tuple[float, ...] = (
+        -1.5601, -1.9391, 5.2061, 0.0, 7.5947, -3.9538, -1.4308, -0.1008, -9.314, -1.3506,
+        12.2081, 0.2107,
+    )
+    merge_probability: float = 0.6
+    merge_floor: float = 0.0
 
 
 class _State:
@@ -175,6 +134,11 @@ class _State:
         self.cache: _Features | None = None  # the last item, so predict+learn embeds once
         self.mean_sum = np.zeros(embedder.dim, dtype=np.float64)  # sum of embedded raw vectors
         self.mean_count = 0
+        # Called with each item's candidates and their join features (bench --trace-join).
+        self.trace: Callable[[_Features, list[_Story], Rows], None] | None = None
+        self.top_probability = 0.0  # the learned join's probability for the best candidate
+        # Called with each pair of stories compared for a merge and their pair features.
+        self.merge_trace: Callable[[_Story, _Story, Rows], None] | None = None
 
     # -- features -------------------------------------------------------------------------
 
@@ -217,7 +181,7 @@ class _State:
         story's centroid and the item's words with their IDF (computed once per item)."""
         s = self.settings
         emb = max(0.0, cosine)
-        total = matched = 0.0
+        total = matched = rarest = 0.0
         shared: list[tuple[float, str]] = []
         for word, weight in weighted:
             total += weight
@@ -225,12 +189,14 @@ class _State:
             if have:
                 matched += weight * have / story.count
                 shared.append((weight * have, word))
+                rarest = max(rarest, weight)
         terms = matched / total if total else 0.0
         w_embedding = s.w_embedding if feats.embeds and story.embeds else 0.0
         value = w_embedding * emb + s.w_terms * terms
         weights = w_embedding + s.w_terms
         places: list[str] = []
         others: list[str] = []
+        entity_score = 0.0
         if feats.entities:
             # A country is shared by many unrelated items, a person or organisation rarely;
             # and the prior in the denominator keeps one shared name from counting as full
@@ -243,7 +209,8 @@ class _State:
                 if have:
                     hit += weight * have / story.count
                     (places if entity.startswith("place:") else others).append(entity)
-            value += s.w_entities * hit / (total_weight + s.entity_prior)
+            entity_score = hit / (total_weight + s.entity_prior)
+            value += s.w_entities * entity_score
             weights += s.w_entities
         similarity = value / weights if weights else 0.0
         gap = abs(feats.day - story.last_day)
@@ -254,6 +221,8 @@ class _State:
             "similarity": similarity,
             "embedding": emb,
             "term_score": terms,
+            "entity_score": entity_score,
+            "rarest": rarest,
             "shared": shared,
             "places": places,
             "entities": others,
@@ -273,7 +242,7 @@ class _State:
         """What two stories' items say in common, whatever their dates."""
         s = self.settings
         emb = float(a.centroid() @ b.centroid())
-        terms = _profile_cosine(self, a.terms, a.count, b.terms, b.count)
+        terms = profile_cosine(self.idf, a.terms, a.count, b.terms, b.count)
         w_embedding = s.w_embedding if a.embeds and b.embeds else 0.0
         return (w_embedding * emb + s.w_terms * terms) / (w_embedding + s.w_terms)
 
@@ -295,17 +264,31 @@ class _State:
             parts = self.score(feats, story, cosine, weighted)
             ranked.append((parts["similarity"], story, parts))
         ranked.sort(key=lambda entry: (-entry[0], entry[1].key))
+        if self.settings.join_weights or self.trace is not None:
+            x = candidate_features(feats, [e[1] for e in ranked], [e[2] for e in ranked],
+                                   max((w for _, w in weighted), default=0.0))
+            if self.trace is not None:
+                self.trace(feats, [e[1] for e in ranked], x)
+            if self.settings.join_weights:
+                # The hand similarity ranks (it finds the right story as often as the model);
+                # the model decides whether the item joins the best one.
+                probs = probabilities(x[:1], self.settings.join_weights).tolist()
+                self.top_probability = probs[0]
         return ranked
+
 
     def predict(self, item: Item) -> tuple[Assignment, list[tuple[float, _Story, dict[str, Any]]]]:
         """Where the item would go, and the scored candidates."""
         feats = self.features(item)
         ranked = self.ranked(feats)
-        if ranked and ranked[0][0] >= self.settings.threshold:
-            sim, story, parts = ranked[0]
-            explanation = _explain(parts, len(ranked), self.settings.top_terms, feats.surfaces)
+        s = self.settings
+        if ranked and (self.top_probability >= s.join_probability if s.join_weights
+                       else ranked[0][0] >= s.threshold):
+            _, story, parts = ranked[0]
+            explanation = explain(parts, len(ranked), self.settings.top_terms, feats.surfaces)
+            sim = float(parts["similarity"])
             return Assignment(story.id, round(sim, 6), False, explanation), ranked
-        best = ranked[0][0] if ranked else 0.0
+        best = float(ranked[0][2]["similarity"]) if ranked else 0.0
         explanation = {
             "similarity": round(best, 6), "embedding": 0.0, "terms": [], "places": [],
             "entities": [], "candidates": len(ranked),
@@ -376,6 +359,7 @@ class _State:
         )
         if len(story.members) > self.settings.split_keep:
             del story.members[0]
+        story.member_vecs = None
 
     def open(self, story_id: str, feats: _Features) -> _Story:
         """A new active story holding one item."""
@@ -410,12 +394,38 @@ class _State:
             if sim < s.threshold or checked == s.merge_checks:
                 break  # ranked best first; a few checks bound the cost of comparing profiles
             checked += 1
-            together = self.story_similarity(story, other)
-            if together < s.merge_threshold:
+            together = self.converged(story, other, via_item=sim < 2.0)
+            if together is None:
                 continue
             older, younger = sorted((story, other), key=lambda st: (st.first_day, st.key))
             self.merge(older, younger, day, together)
             story = older
+
+    def converged(self, a: _Story, b: _Story, via_item: bool) -> float | None:
+        """The two stories' similarity if, compared as wholes, they are one (the similarity
+        reaches ``merge_threshold``, or the learned merge decision says so when it has
+        weights); None if they are not."""
+        s = self.settings
+        if not s.merge_weights and self.merge_trace is None:
+            together = self.story_similarity(a, b)
+            return together if together >= s.merge_threshold else None
+        # story_similarity's parts, each computed once
+        emb = float(a.centroid() @ b.centroid())
+        terms = profile_cosine(self.idf, a.terms, a.count, b.terms, b.count)
+        w_embedding = s.w_embedding if a.embeds and b.embeds else 0.0
+        gap = max(0, max(a.first_day, b.first_day) - min(a.last_day, b.last_day))
+        together = ((w_embedding * emb + s.w_terms * terms) / (w_embedding + s.w_terms)
+                    - s.decay_per_day * gap)
+        ents = profile_cosine(_one, a.entities, a.count, b.entities, b.count)
+        x = pair_features(a, b, emb, terms, ents, together, gap, via_item)
+        if self.merge_trace is not None:
+            self.merge_trace(a, b, x)
+        if not s.merge_weights:
+            same = together >= s.merge_threshold
+        else:
+            same = (together >= s.merge_floor
+                    and float(probabilities(x, s.merge_weights)[0]) >= s.merge_probability)
+        return together if same else None
 
     def merge(self, older: _Story, younger: _Story, day: int, similarity: float) -> None:
         """Fold ``younger`` into ``older``; the younger id becomes an alias."""
@@ -429,7 +439,7 @@ class _State:
         for entity, n in younger.entities.items():
             older.entities[entity] = older.entities.get(entity, 0) + n
         members = sorted(older.members + younger.members, key=lambda m: m.seq)
-        older.members = members[-self.settings.split_keep :]
+        older.set_members(members[-self.settings.split_keep :])
         self.drop(younger)
         self.aliases[younger.id] = older.id
         self.refresh(older)
@@ -463,7 +473,7 @@ class _State:
             return
         for member in moved:
             story.remove(member)
-        story.members = kept
+        story.set_members(kept)
         story.last_day = max(m.day for m in kept)
         self.stories[part.key] = part
         self.by_id[part.id] = part.key
@@ -484,7 +494,7 @@ class _State:
         self.next_key += 1
         for member in members:
             story.add(member.vec, member.terms, member.entities, member.day)
-        story.members = list(members)
+        story.set_members(list(members))
         return story
 
     def drop(self, story: _Story) -> None:
@@ -508,38 +518,9 @@ class _State:
             )
 
 
-def _profile_cosine(
-    state: _State, a: dict[str, int], a_count: int, b: dict[str, int], b_count: int
-) -> float:
-    """Cosine of two stories' IDF-weighted word-share vectors."""
-    idf = state.idf
-    weights = {word: idf(word) * n / a_count for word, n in a.items()}
-    norm_a = sum(weight * weight for weight in weights.values())
-    dot = norm_b = 0.0
-    for word, n in b.items():
-        weight = idf(word) * n / b_count
-        norm_b += weight * weight
-        other = weights.get(word)
-        if other is not None:
-            dot += other * weight
-    return dot / math.sqrt(norm_a * norm_b) if norm_a and norm_b else 0.0
-
-
-def _explain(
-    parts: dict[str, Any], candidates: int, top_terms: int, surfaces: dict[str, str]
-) -> dict[str, Any]:
-    """The explanation kept with an item→story link: the score, its embedding part, the
-    shared words that weigh most (as the item writes them), and the shared places and other
-    entities."""
-    shared = sorted(parts["shared"], key=lambda pair: (-pair[0], pair[1]))
-    return {
-        "similarity": round(float(parts["similarity"]), 6),
-        "embedding": round(float(parts["embedding"]), 6),
-        "terms": [surfaces.get(word, word) for _, word in shared[:top_terms]],
-        "places": sorted(e.split(":", 1)[1] for e in parts["places"]),
-        "entities": sorted(e.split(":", 1)[1] for e in parts["entities"]),
-        "candidates": candidates,
-    }
+def _one(_: str) -> float:
+    """Every entity weighs the same in an entity profile."""
+    return 1.0
 
 
 class StoryGrouper:
