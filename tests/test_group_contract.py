@@ -178,6 +178,13 @@ def test_explanation_has_the_promised_keys(items: list[Item]) -> None:
     joined = [a for a in assigned if not a.is_new_story]
     assert joined
     for assignment in assigned:
+        if assignment.is_new_story:  # an opening says how close the nearest story came
+            assert set(assignment.explanation) - {"embedding_only"} == {
+                "opened", "similarity", "closest", "threshold", "candidates"
+            }
+            e = assignment.explanation
+            assert e["similarity"] < 0.2 or "embedding_only" in e
+            continue
         assert set(assignment.explanation) == {
             "similarity", "embedding", "terms", "places", "entities", "candidates"
         }

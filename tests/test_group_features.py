@@ -76,3 +76,33 @@ def test_one_misread_language_does_not_switch_a_story_off_embeddings() -> None:
         story = grouper.learn_one(item).story_id
     (only,) = grouper._state.stories.values()
     assert only.id == story and only.count == 4 and only.embeds
+
+
+class _SameVector:
+    """An embedder that calls every text the same: only the embedding says they match."""
+
+    dim = 8
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        return np.ones((len(texts), 8), dtype=np.float32) / np.sqrt(8)
+
+
+def test_a_join_on_the_embedding_alone_needs_a_close_one() -> None:
+    day = datetime(2020, 11, 17, tzinfo=UTC)
+    first = Item("i000000000001", "a", "Brazil on the eve of the elections",
+                 "Brazil on the eve of the elections", published=day)
+    second = Item("i000000000002", "a", "New president sworn in as crisis shakes Lima",
+                  "New president sworn in as crisis shakes Lima", published=day)
+
+    def place(embedding_alone: float) -> dict[str, object]:
+        settings = GroupingSettings(center_embeddings=False, embedding_alone=embedding_alone)
+        grouper = StoryGrouper(settings, _SameVector())  # type: ignore[arg-type]
+        grouper.learn_one(first)
+        assignment = grouper.learn_one(second)
+        return {"new": assignment.is_new_story, **assignment.explanation}
+
+    joined = place(0.0)  # no word shared, but the (fake) embeddings are identical
+    assert joined["new"] is False and joined["terms"] == []
+    alone = place(1.01)
+    assert alone["new"] is True and alone["opened"] is True
+    assert alone["embedding_only"] == 1.0 and alone["closest"] is not None

@@ -33,7 +33,8 @@ def _item(n: int, text: str) -> Item:
 
 def _eager() -> StoryGrouper:
     """A grouper that puts every item in the first story, so the story drifts."""
-    return StoryGrouper(GroupingSettings(threshold=-1.0, merge_threshold=2.0), HashingEmbedder())
+    settings = GroupingSettings(threshold=-1.0, embedding_alone=-1.0, merge_threshold=2.0)
+    return StoryGrouper(settings, HashingEmbedder())
 
 
 def test_a_drifted_story_splits_and_the_event_lists_the_moved_items() -> None:

@@ -199,3 +199,19 @@ def test_graphics() -> None:
 
     line = str(sparkline([(date(2020, 1, 1), 1), (date(2020, 1, 2), 4)]))
     assert line.startswith('<svg class="spark"') and "5 items" in line
+
+
+def test_why_of_an_item_that_opened_its_story() -> None:
+    from types import SimpleNamespace
+
+    from storyline.cli.render import _why
+    from storyline.group.story import opening
+    from storyline.serve.fragments import why
+
+    alone = SimpleNamespace(score=0.07, explanation=opening(0.0712, "s0123456789ab", 0.215, 3))
+    html = str(why(alone, lambda e: []))
+    assert "Why it is here (opened the story)" in html and "(score" not in html
+    assert "closest story, s0123456789ab, scored 0.071, below 0.215" in html
+    first = SimpleNamespace(score=0.0, explanation=opening(0.0, None, 0.215, 0))
+    assert "no active story" in str(why(first, lambda e: []))
+    assert _why(SimpleNamespace(link=alone)).startswith("opened the story: the closest")  # type: ignore[arg-type]

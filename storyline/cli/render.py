@@ -11,6 +11,7 @@ from rich.markup import escape as rich_escape
 from rich.table import Table
 
 from storyline.export import item_record
+from storyline.group.story import describe_opening
 from storyline.ingestion import IngestReport
 from storyline.store.reads import ItemView, StorySummary, StoryView
 
@@ -136,8 +137,8 @@ def _why(view: ItemView) -> str:
     e = view.link.explanation
     if "duplicate_of" in e:
         return f"exact copy of {e['duplicate_of']}"
-    if "reason" in e:
-        return f"opened the story ({e['reason']}; best similarity {e.get('similarity', 0)})"
+    if e.get("opened"):
+        return describe_opening(e)
     parts = [f"similarity {e.get('similarity', view.link.score):.2f}"]
     if e.get("terms"):
         parts.append("terms: " + ", ".join(map(str, e["terms"])))

@@ -55,7 +55,7 @@ from storyline.group.join import Rows, candidate_features, pair_features, probab
 from storyline.group.split import Member, drifted_part, split_story_id
 from storyline.group.story import ItemFeatures as _Features
 from storyline.group.story import Story as _Story
-from storyline.group.story import explain, profile_cosine
+from storyline.group.story import explain, opening, profile_cosine
 from storyline.model import Assignment, Item
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -104,6 +104,9 @@ class GroupingSettings:
     # threshold (docs/grouping.md, "Tried without gain").
     join_weights: tuple[float, ...] = ()
     join_probability: float = 0.5
+    # A join on the embedding alone (no shared word, place or name) needs at least this
+    # embedding cosine: close vectors of two election headlines are not one story.
+    embedding_alone: float = 0.6
     # The learned merge decision (join.PAIR_FEATURES), fitted by ``bench/group.py --fit-merge``
     # on the tuning half (docs/grouping.md, "The learned merge"): when set, two
     # compared stories merge if the probability reaches merge_probability (and the hand
@@ -283,17 +286,23 @@ class _State:
         ranked = self.ranked(feats)
         s = self.settings
         if ranked and (self.top_probability >= s.join_probability if s.join_weights
-                       else ranked[0][0] >= s.threshold):
+                       else ranked[0][0] >= s.threshold and self._evidenced(ranked[0][2])):
             _, story, parts = ranked[0]
             explanation = explain(parts, len(ranked), self.settings.top_terms, feats.surfaces)
             sim = float(parts["similarity"])
             return Assignment(story.id, round(sim, 6), False, explanation), ranked
         best = float(ranked[0][2]["similarity"]) if ranked else 0.0
-        explanation = {
-            "similarity": round(best, 6), "embedding": 0.0, "terms": [], "places": [],
-            "entities": [], "candidates": len(ranked),
-        }
+        closest = ranked[0][1].id if ranked else None
+        unevidenced = (bool(ranked) and not s.join_weights and best >= s.threshold
+                       and not self._evidenced(ranked[0][2]))
+        explanation = opening(best, closest, s.threshold, len(ranked),
+                              float(ranked[0][2]["embedding"]) if unevidenced else None)
         return Assignment(story_id_for(item.id), round(best, 6), True, explanation), ranked
+
+    def _evidenced(self, parts: dict[str, Any]) -> bool:
+        """Whether a match rests on more than the embedding, or on a close one."""
+        return bool(parts["shared"] or parts["places"] or parts["entities"]
+                    or parts["embedding"] >= self.settings.embedding_alone)
 
     # -- learning -------------------------------------------------------------------------
 

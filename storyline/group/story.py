@@ -122,3 +122,41 @@ def explain(
         "entities": sorted(e.split(":", 1)[1] for e in parts["entities"]),
         "candidates": candidates,
     }
+
+
+def opening(best: float, closest: str | None, threshold: float, candidates: int,
+            embedding_only: float | None = None) -> dict[str, Any]:
+    """The explanation kept with the link of an item that opened a story: how close the
+    nearest story came and the bar it missed, so "why is this alone?" has an answer too.
+    ``embedding_only`` is the embedding cosine when the nearest story passed the threshold
+    on the embedding alone, too weakly to join on it (``GroupingSettings.embedding_alone``).
+    """
+    out: dict[str, Any] = {
+        "opened": True,
+        "similarity": round(best, 6),
+        "closest": closest,
+        "threshold": round(threshold, 6),
+        "candidates": candidates,
+    }
+    if embedding_only is not None:
+        out["embedding_only"] = round(embedding_only, 6)
+    return out
+
+
+def describe_opening(explanation: dict[str, Any]) -> str:
+    """One line for an opening explanation (see :func:`opening`), for the CLI and web UI."""
+    closest = explanation.get("closest")
+    if not closest:
+        return "opened the story: no active story to compare with"
+    if explanation.get("embedding_only") is not None:
+        return (
+            f"opened the story: the closest story, {closest}, scored "
+            f"{float(explanation.get('similarity', 0.0)):.3f} but shares no word, place or "
+            f"name with it, and their embeddings alone ("
+            f"{float(explanation['embedding_only']):.3f}) are not close enough"
+        )
+    return (
+        f"opened the story: the closest story, {closest}, scored "
+        f"{float(explanation.get('similarity', 0.0)):.3f}, below "
+        f"{float(explanation.get('threshold', 0.0)):.3f}"
+    )

@@ -13,6 +13,7 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
+from storyline.group.story import describe_opening
 from storyline.serve.security import clean_html, plain_text, safe_url
 
 
@@ -59,6 +60,11 @@ def why(link: Any, explain: Any) -> Markup:
     ``explain``, the ``explain`` filter): what the ``why`` macro renders."""
     if not (link and link.explanation):
         return Markup("")
+    if link.explanation.get("opened"):
+        return Markup(
+            "<details><summary>Why it is here (opened the story)</summary>\n"
+            f'<p class="why">{escape(describe_opening(link.explanation))}</p>\n</details>\n'
+        )
     score = "" if link.score is None else f" (score {escape(f'{link.score:.2f}')})"
     rows = "".join(
         f"  <dt>{escape(key)}</dt>\n  <dd>{escape(text)}</dd>\n"
