@@ -48,40 +48,31 @@ def _tables() -> tuple[dict[str, str], re.Pattern[str]]:
         return _TABLES[0]
 
 
-_CITIES: list[frozenset[str]] = []
-_GIVEN: list[frozenset[str]] = []
+@functools.cache
+def _word_list(name: str) -> frozenset[str]:
+    """A shipped one-word-a-line list from ``data/`` (``#`` lines are comments), read once."""
+    data = resources.files("storyline.understand") / "data" / name
+    return frozenset(w for w in data.read_text(encoding="utf-8").split("\n")
+                     if w and not w.startswith("#"))
 
 
 def _given() -> frozenset[str]:
-    """Given names (``data/first_names.txt``, US Census 1990), loaded once."""
-    if not _GIVEN:
-        data = resources.files("storyline.understand") / "data" / "first_names.txt"
-        _GIVEN.append(frozenset(w for w in data.read_text(encoding="utf-8").split("\n")
-                                if w and not w.startswith("#")))
-    return _GIVEN[0]
+    """Given names (``data/first_names.txt``, US Census 1990)."""
+    return _word_list("first_names.txt")
 
 
 def _name_cities() -> frozenset[str]:
-    """City names that are also people's names (``data/name_cities.txt``), loaded once."""
-    if not _CITIES:
-        data = resources.files("storyline.understand") / "data" / "name_cities.txt"
-        _CITIES.append(frozenset(w for w in data.read_text(encoding="utf-8").split("\n")
-                                 if w and not w.startswith("#")))
-    return _CITIES[0]
+    """City names that are also people's names (``data/name_cities.txt``)."""
+    return _word_list("name_cities.txt")
 
 
-_TRUECASE: list[frozenset[str]] = []
 _TC_WORD_RE = re.compile(r"[A-Z][a-z]+(?:['’\-][A-Za-z]+)*")
 _OPENERS = ".!?:\"“‘'(—–-|;"
 
 
 def truecase_words() -> frozenset[str]:
     """Words a Title Case line lower-cases (``data/truecase_words.txt``), loaded once."""
-    if not _TRUECASE:
-        data = resources.files("storyline.understand") / "data" / "truecase_words.txt"
-        _TRUECASE.append(frozenset(w for w in data.read_text(encoding="utf-8").split("\n")
-                                   if w and not w.startswith("#")))
-    return _TRUECASE[0]
+    return _word_list("truecase_words.txt")
 
 
 def truecase(text: str, words: frozenset[str]) -> str:
