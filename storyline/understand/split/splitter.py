@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from numpy.typing import NDArray
 
 from storyline.model import MediaType
 from storyline.understand.split.features import TokenTable, candidate_features, tokenize
@@ -60,7 +62,8 @@ class Splitter:
         if len(tokens) < 2:
             # Nothing to cut: a one-word (or empty) line is a headline.
             return self._finish(prefix.kicker, prefix.media_type, rest, "", 1.0, False)
-        probs = self.scorer.probabilities(candidate_features(tokens, self.table))
+        probs = _outside_markup(tokens, self.scorer.probabilities(candidate_features(tokens,
+                                                                             self.table)))
         best = int(np.argmax(probs))
         confidence = float(probs[best])
         if confidence < self.threshold:
@@ -84,3 +87,26 @@ class Splitter:
             media = trailing_media(headline)
         truncated = is_truncated(teaser or headline)
         return ListingSplit(headline, teaser, kicker, media, truncated, confidence, flagged)
+
+
+_TAG_OPEN = re.compile(r"<[A-Za-z/!]")
+
+
+def _outside_markup(tokens: list[str], probs: NDArray[np.float64]) -> NDArray[np.float64]:
+    """``probs`` with the cuts that fall inside an HTML tag (``<img src=x | onerror=…>``)
+    removed and the rest renormalised. Listings scraped from pages can carry markup; a cut
+    inside a tag would leave half a tag on each side, which no sanitizer then recognises."""
+    if "<" not in "".join(tokens):
+        return probs
+    out = probs.copy()
+    inside = False
+    for i, token in enumerate(tokens[: len(probs) - 1]):
+        opened = [m.start() for m in _TAG_OPEN.finditer(token)]
+        if opened and token.rfind(">") < opened[-1]:
+            inside = True
+        elif inside and ">" in token:
+            inside = False
+        if inside:
+            out[i] = 0.0
+    total = float(out.sum())
+    return out / total if total > 0 else probs
