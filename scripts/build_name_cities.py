@@ -27,7 +27,7 @@ from train_fast_recogniser import DATA, teacher_labels, texts  # noqa: E402
 
 from storyline.understand.fastner import place_cue  # noqa: E402
 from storyline.understand.gazetteer import default_gazetteer  # noqa: E402
-from storyline.understand.names import truecase, truecase_words  # noqa: E402
+from storyline.understand.truecase import truecase, truecase_words  # noqa: E402
 
 OUT = ROOT / "storyline" / "understand" / "data" / "name_cities.txt"
 

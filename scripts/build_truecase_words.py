@@ -6,7 +6,7 @@ A word is listed when the fast recogniser's ordinary-word list holds it and, in 
 sentence-case lines of the recogniser's training texts (AG News, BBC, English feeds, UCI
 sample; never MIND), it is written in lower case at least three times and more than three
 times as often as capitalised mid-sentence: "says", "police", "wildfires", but not "trump",
-"apple" or "house" (capitalised too often to be sure). ``names.truecase`` lower-cases these
+"apple" or "house" (capitalised too often to be sure). ``truecase.truecase`` lower-cases these
 words in Title Case lines before recognition.
 """
 

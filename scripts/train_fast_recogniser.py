@@ -53,7 +53,8 @@ from storyline.understand.fastner import (  # noqa: E402
 )
 from storyline.understand.fastner import common_words as common_words_of_model  # noqa: E402
 from storyline.understand.gazetteer import default_gazetteer  # noqa: E402
-from storyline.understand.names import name_kinds, truecase, truecase_words  # noqa: E402
+from storyline.understand.names import name_kinds  # noqa: E402
+from storyline.understand.truecase import truecase, truecase_words  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data"
 OUT = ROOT / "storyline" / "understand" / "data" / MODEL_FILE
@@ -303,7 +304,7 @@ def main(argv: list[str] | None = None) -> None:
 
     corpus = list(dict.fromkeys(t for t in texts(args.data) if t.strip()))
     print(f"{len(corpus)} texts", file=sys.stderr)
-    # The stage truecases Title Case lines before recognition (names.truecase), so teacher
+    # The stage truecases Title Case lines before recognition (truecase.truecase), so teacher
     # and student read them that way here too; spans map back (same length).
     seen = [truecase(t, truecase_words()) for t in corpus] if args.truecase else corpus
     t0 = time.perf_counter()

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from storyline.understand.entities import Span
-from storyline.understand.names import refine, truecase
+from storyline.understand.names import refine
+from storyline.understand.truecase import truecase
 
 PLACES = {"Miami", "Houston", "New York", "Ottawa"}
 

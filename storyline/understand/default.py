@@ -24,9 +24,10 @@ from storyline.understand.entities import (
 from storyline.understand.fastner import FastRecognizer, common_words, place_cue
 from storyline.understand.gazetteer import default_gazetteer
 from storyline.understand.language import LanguageComponent
-from storyline.understand.names import refine, truecase, truecase_words
+from storyline.understand.names import refine
 from storyline.understand.pipeline import Component
 from storyline.understand.places import PlacesComponent
+from storyline.understand.truecase import truecase, truecase_words
 
 # The pinned, verified-as-far-as-possible re-upload of spaCy's en_core_web_sm 3.8.0;
 # see docs/understand.md for provenance and the sha256 of the wheel.

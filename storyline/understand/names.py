@@ -18,13 +18,20 @@ at the words around a name only, so they hold for items the list was not written
 
 from __future__ import annotations
 
-import functools
 import re
 import threading
 from collections.abc import Callable, Mapping
 from importlib import resources
 
 from storyline.understand.entities import Span
+from storyline.understand.name_edges import (
+    CALENDAR,
+    LEADING_RE,
+    cut_at_of,
+    cut_at_sentence_end,
+    strip_edges,
+)
+from storyline.understand.truecase import is_title_case, word_list
 
 _CITY_WORD = r"(?:[A-Z][\w.'’\-]*|of|de)"
 _lock = threading.Lock()
@@ -48,63 +55,14 @@ def _tables() -> tuple[dict[str, str], re.Pattern[str]]:
         return _TABLES[0]
 
 
-@functools.cache
-def _word_list(name: str) -> frozenset[str]:
-    """A shipped one-word-a-line list from ``data/`` (``#`` lines are comments), read once."""
-    data = resources.files("storyline.understand") / "data" / name
-    return frozenset(w for w in data.read_text(encoding="utf-8").split("\n")
-                     if w and not w.startswith("#"))
-
-
 def _given() -> frozenset[str]:
     """Given names (``data/first_names.txt``, US Census 1990)."""
-    return _word_list("first_names.txt")
+    return word_list("first_names.txt")
 
 
 def _name_cities() -> frozenset[str]:
     """City names that are also people's names (``data/name_cities.txt``)."""
-    return _word_list("name_cities.txt")
-
-
-_TC_WORD_RE = re.compile(r"[A-Z][a-z]+(?:['’\-][A-Za-z]+)*")
-_OPENERS = ".!?:\"“‘'(—–-|;"
-
-
-def truecase_words() -> frozenset[str]:
-    """Words a Title Case line lower-cases (``data/truecase_words.txt``), loaded once."""
-    return _word_list("truecase_words.txt")
-
-
-def truecase(text: str, words: frozenset[str]) -> str:
-    """``text`` with the ordinary words of its Title Case lines in lower case.
-
-    In "Trump Again Misunderstands California's Wildfires" every word looks like a name;
-    recognisers read "Trump again misunderstands California's wildfires" far better. Only
-    listed words (written in lower case at least three times as often as capitalised in
-    running news text) change, never a line's first word or one after a colon or quote, and
-    only their first letter: the result has the same length, so offsets carry over.
-    """
-    if "\n" in text:
-        return "\n".join(truecase(line, words) for line in text.split("\n"))
-    if not _titlecase(text, 0.7):
-        return text
-    chars = list(text)
-    for m in _TC_WORD_RE.finditer(text):
-        if m.group().lower() not in words:
-            continue
-        before = text[: m.start()].rstrip()
-        if before and before[-1] not in _OPENERS:
-            chars[m.start()] = chars[m.start()].lower()
-    return "".join(chars)
-
-
-@functools.lru_cache(maxsize=8192)
-def _titlecase(line: str, share: float = 0.85) -> bool:
-    """A Title Case line: nearly every longer word capitalised. Stricter than the places
-    component's test, because a short sentence full of names ("Miami Dolphins fell to the
-    Browns") must still count as running text here."""
-    words = [w for w in line.split() if len(w) > 3 and w.isalpha()]
-    return len(words) >= 3 and sum(w[0].isupper() for w in words) >= share * len(words)
+    return word_list("name_cities.txt")
 
 
 def _line_bounds(text: str, pos: int) -> tuple[int, int]:
@@ -148,7 +106,7 @@ def refine(text: str, spans: list[Span], is_place: Callable[[str], bool],
         start, end = m.span()
         lo, hi = _line_bounds(text, start)
         line = text[lo:hi]
-        sentence_case = not _titlecase(line)
+        sentence_case = not is_title_case(line)
         prev = text[max(lo, start - 4) : start]
         if cls == "agency":
             after = text[end : end + 4]
@@ -183,7 +141,7 @@ def refine(text: str, spans: list[Span], is_place: Callable[[str], bool],
         if trimmed is not None:
             out.append(trimmed)
     out.extend(fixed)
-    out = _not_names(text, [_strip_edges(_cut_at_of(_cut_at_sentence_end(s))) for s in out],
+    out = _not_names(text, [strip_edges(cut_at_of(cut_at_sentence_end(s))) for s in out],
                      common, place_kind)
     out = _places_after_prepositions(text, out, place_kind)
     out = _given_names(out, common, place_kind, classes)
@@ -192,8 +150,6 @@ def refine(text: str, spans: list[Span], is_place: Callable[[str], bool],
     return sorted(out, key=lambda s: (s.start, s.end))
 
 
-_CALENDAR = frozenset("""Monday Tuesday Wednesday Thursday Friday Saturday Sunday January
-    February March April May June July August September October November December""".split())
 _NEXT_WORD_RE = re.compile(r" ([A-Z][\w'’\-]*[a-z])(?![\w\-])")
 _PREV_WORD_RE = re.compile(r"(?<![\w.'’\-])([A-Z][a-z][\w'’\-]*) $")
 
@@ -211,7 +167,7 @@ def _join_people(text: str, spans: list[Span], common: frozenset[str],
         return not any(s.start < end and start < s.end for s in spans)
 
     def namelike(word: str) -> bool:
-        return (_NAME_TOKEN_RE.match(word) is not None and word not in _CALENDAR
+        return (_NAME_TOKEN_RE.match(word) is not None and word not in CALENDAR
                 and not any(w.lower() in common for w in word.split("-"))
                 and not place_kind(word) and word not in listed)
 
@@ -258,7 +214,7 @@ _ORG_RUN_RE = re.compile(
     rf"{_NAME_WORD}(?:(?:\s+(?:of|and|for|the|on|de|&|'s|’s))*\s+{_NAME_WORD})*"
     rf"\s+(?:{_ORG_HEADS})(?![\w\-])"
 )
-_LEADING_RE = re.compile(r"^(?:The|A|An|In|At|On|For|From|By|With|As|After|When)\s+")
+
 
 
 def _org_runs(text: str, spans: list[Span]) -> list[Span]:
@@ -273,7 +229,7 @@ def _org_runs(text: str, spans: list[Span]) -> list[Span]:
     out: list[Span] = []
     for m in _ORG_RUN_RE.finditer(text):
         start, end = m.span()
-        lead = _LEADING_RE.match(m.group())
+        lead = LEADING_RE.match(m.group())
         if lead:
             start += lead.end()
         if "\n" in text[start:end] or end - start < 4:
@@ -285,7 +241,7 @@ def _org_runs(text: str, spans: list[Span]) -> list[Span]:
         if any(s.start < start or s.end > end for s in inside):
             continue  # a span reaching out of the run: leave the recogniser's reading
         lo, hi = _line_bounds(text, start)
-        if _titlecase(text[lo:hi]) and not any(s.start == start for s in orgs):
+        if is_title_case(text[lo:hi]) and not any(s.start == start for s in orgs):
             continue
         if len(inside) == 1 and (orgs[0].start, orgs[0].end) == (start, end):
             continue
@@ -324,7 +280,7 @@ def _trim_ordinary(text: str, span: Span, common: frozenset[str],
         return span
     lo, hi = _line_bounds(text, span.start)
     before = text[lo : span.start].rstrip()
-    title = _titlecase(text[lo:hi])
+    title = is_title_case(text[lo:hi])
     if not (title or not before or before[-1] in ".!?:\"“"):
         # Mid-sentence, a lone ordinary word is an organisation only as "the House": a
         # capital alone ("an Update", "Office hours") says too little.
@@ -495,79 +451,6 @@ _NAME_TOKEN_RE = re.compile(r"^(?:[A-Z][a-z]+(?:[-'’][A-Z]?[a-z]+)*|[A-Z]\.|Mc
                             r"Ma?c[A-Z][a-z]+|[A-Z][a-z]*[A-Z][a-z]+)$")
 
 
-_SENTENCE_END_RE = re.compile(r"[a-z]{2}[.!?]\s+(?=[A-Z])")
-
-
-def _cut_at_sentence_end(span: Span) -> Span:
-    """A span running over a sentence end ("Santa Rosa Police Department. Police") ends
-    there; dots after initials and abbreviations ("U.S.", "Sen.", "St.") are no ends."""
-    m = _SENTENCE_END_RE.search(span.text)
-    if m is None or span.text[: m.start() + 2].split()[-1] in _ABBREVIATED:
-        return span
-    end = m.start() + 2
-    return Span(span.start, span.start + end, span.label, span.text[:end])
-
-
-_OF_RE = re.compile(r"^(?:[A-Z][\w.'’\-]*\s){2,3}of\s+[A-Z]")
-
-
-def _cut_at_of(span: Span) -> Span:
-    """A person's name does not go on with "of" ("Christopher Crosby of Warren", "Robert
-    Wolfe of Marine Corps"): the person ends before it, the rest is a place or an employer."""
-    if span.label != "PERSON":
-        return span
-    m = _OF_RE.match(span.text)
-    if m is None:
-        return span
-    end = span.text.rindex(" of ", 0, m.end())
-    return Span(span.start, span.start + end, span.label, span.text[:end])
-
-
-_GAP_RE = re.compile(r"\s{2,}(?=[A-Z])")
-_POSITIONS = frozenset(
-    "QB RB WR TE CB LB DE DT OL OT OG FB DB MVP CEO CFO COO CTO VP EVP SVP".split()
-)
-_EDGE_WORDS = frozenset(
-    """Over Vs Vs. Versus Against With Amid After Before From For And But""".split()
-)
-
-
-def _strip_edges(span: Span) -> Span:
-    """Words at a name's edges that are no part of it: a sports position or title
-    abbreviation ("CB Brandon Watson", "Greenville QB"), a weekday or month after the name
-    ("Regional Hospital Sunday"), a preposition before it in a Title Case line ("Win Over
-    Giants")."""
-    if span.label not in ("PERSON", "ORG"):
-        return span
-    gap = _GAP_RE.search(span.text)
-    if gap is not None:  # "HARRISBURG   The Pennsylvania Department…": a dateline's gap
-        lo = gap.end()
-        lead = _LEADING_RE.match(span.text[lo:])
-        if lead and lead.end() < len(span.text) - lo:
-            lo += lead.end()
-        span = Span(span.start + lo, span.end, span.label, span.text[lo:])
-    words = [(m.start(), m.end()) for m in re.finditer(r"\S+", span.text)]
-    first, last = 0, len(words) - 1
-
-    def word(k: int) -> str:
-        return span.text[words[k][0] : words[k][1]]
-
-    while (first < last and word(first) in _EDGE_WORDS) or (
-            last - first > 1 and word(first) in _POSITIONS):
-        first += 1
-    while last > first and (word(last) in _POSITIONS or word(last) in _CALENDAR):
-        last -= 1
-    if (first, last) == (0, len(words) - 1):
-        return span
-    start, end = span.start + words[first][0], span.start + words[last][1]
-    return Span(start, end, span.label, span.text[words[first][0] : words[last][1]])
-
-
-_ABBREVIATED = frozenset("Mr Mrs Ms Dr St Sen Rep Gov Gen Jr Sr Lt Col Sgt Mt Ft Co Corp Inc Ltd "
-                         "Bros Prof Rev Capt Maj No Ave Blvd Calif Fla Mass Mich Minn Tenn Tex "
-                         "Wash Wis".split())
-
-
 def _given_names(spans: list[Span], common: frozenset[str], place_kind: Callable[[str], str],
                  listed: Mapping[str, str]) -> list[Span]:
     """An organisation span of two or three name-shaped words starting with a given name
@@ -650,7 +533,7 @@ def _name_prefix(text: str, span: Span, names: set[str], common: frozenset[str])
     """The PERSON part of "Trump Again Misunderstands" (a Title Case span that starts with a
     known person's name and goes on with ordinary words only), or None."""
     lo, hi = _line_bounds(text, span.start)
-    if not _titlecase(text[lo:hi]):
+    if not is_title_case(text[lo:hi]):
         return None
     words = span.text.split()
     for k in range(len(words) - 1, 0, -1):
@@ -666,7 +549,7 @@ def _touches_capital(text: str, start: int, end: int, common: frozenset[str]) ->
     """True when a capitalised word (other than an ordinary one in a Title Case line) sits
     right before or after [start, end): "Trump Tower", "Ivanka Trump"."""
     lo, hi = _line_bounds(text, start)
-    title = _titlecase(text[lo:hi])
+    title = is_title_case(text[lo:hi])
     before = re.search(r"([\w.'’\-]+)\s$", text[lo:start])
     after = re.match(r"(?:['’]s)?\s([\w.'’\-]+)", text[end:hi])
     for m in (before, after):
