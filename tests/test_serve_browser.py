@@ -153,3 +153,42 @@ def test_pages_fit_a_phone_and_screenshots(browser: Any, sample_server: Server) 
         if keep:
             (out / f"{name}.png").write_bytes(image)
         desktop.close()
+
+
+def test_a_flagged_split_is_corrected_in_the_browser(browser: Any, tmp_path: Path) -> None:
+    """The whole round as a user makes it: the "To check" page, the item's form, the sign-in
+    it asks for, the form again; Chromium sends its own Origin, which the server checks."""
+    from storyline.serve.auth import create_token
+    from storyline.store.db import Store
+
+    from .test_serve_review import flag_one
+
+    db = support.build_sample(tmp_path / "review.db", extras=False)
+    item_id, _ = flag_one(db)
+    with Store.open(db) as store:
+        _, token = create_token(store, "browser")
+    server = Server(db)
+    try:
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.goto(server.url + "/review")
+        page.click(f"a[href='/item/{item_id}#split']")
+        headline = page.locator("form.split-form input[name=headline]")
+        assert headline.is_visible()  # the form is open on a flagged line
+        if os.environ.get("STORYLINE_SCREENSHOTS") == "1":
+            page.screenshot(path=str(REPO / "docs" / "screenshots" / "correct-split.png"))
+        headline.fill("Brazil on the eve of the 2020 elections")
+        page.click("form.split-form button[type=submit]")
+        assert "Sign in" in page.title()
+        page.fill("input[name=token]", token)
+        page.click("form.filters button[type=submit]")
+        assert page.url.endswith(f"/item/{item_id}")
+        page.fill("form.split-form input[name=headline]", "Brazil on the eve of the 2020 elections")
+        page.click("form.split-form button[type=submit]")
+        assert page.url.endswith(f"/item/{item_id}")
+        assert page.locator("h1").inner_text() == "Brazil on the eve of the 2020 elections"
+        assert "split: corrected by user" in page.content()
+        page.goto(server.url + "/review")
+        assert "Nothing to check" in page.content()
+        page.close()
+    finally:
+        server.stop()

@@ -20,10 +20,10 @@ from storyline.cli.options import DbOption, JsonOption, console, errors
 from storyline.export import EXPORT_FORMATS, write_export
 from storyline.ingest.inputs import FetchSettings
 from storyline.ingestion import IngestSettings, ingest
-from storyline.serve.search import index_new_items, reindex_items
+from storyline.review import CorrectionError, NoSuchItem, correct_split
+from storyline.serve.search import index_new_items
 from storyline.store import reads
 from storyline.store.db import Store
-from storyline.understand.corrections import SplitCorrection
 
 app = typer.Typer(
     name="storyline",
@@ -238,16 +238,13 @@ def correct_command(
 ) -> None:
     """Correct how a listing line was split; the correction is kept for later ingests."""
     with Store.open(db) as store:
-        view = _found(reads.get_item(store, item_id), "item", item_id)
-        if teaser is None:
-            raw = view.item.raw_text
-            position = raw.find(headline)
-            if position < 0:
-                errors.print("error: the headline is not in the line; give --teaser as well")
-                raise typer.Exit(1)
-            teaser = raw[position + len(headline) :].strip()
-        store.correct_split(item_id, SplitCorrection(headline, teaser, kicker), datetime.now(UTC))
-        reindex_items(store, [item_id])
+        try:
+            correct_split(store, item_id, headline, teaser, kicker)
+        except NoSuchItem:
+            _found(None, "item", item_id)
+        except CorrectionError as exc:
+            errors.print(f"error: {exc}", highlight=False)
+            raise typer.Exit(1) from exc
     console.print(f"corrected {item_id}: headline {headline!r}")
 
 

@@ -21,6 +21,7 @@ from sqlalchemy import select
 from storyline.fetch import registry
 from storyline.fetch.guard import GuardError, check_url
 from storyline.ingestion import IngestSettings, ingest
+from storyline.review import CorrectionError, NoSuchItem, correct_split
 from storyline.serve import health, queries, records, results, tables
 from storyline.serve.api_models import (
     IngestOut,
@@ -30,6 +31,7 @@ from storyline.serve.api_models import (
     SavedSearchOut,
     SearchOut,
     SourceOut,
+    SplitIn,
     StoryDetailOut,
     StoryPage,
     WatchedSourceIn,
@@ -113,10 +115,18 @@ def get_story(rt: RuntimeDep, story_id: str, cursor: Cursor = None, limit: Limit
 
 
 def _items(
-    rt: Any, story_id: str | None, source_id: str | None, cursor: str | None, limit: int, fmt: str
+    rt: Any,
+    story_id: str | None,
+    source_id: str | None,
+    cursor: str | None,
+    limit: int,
+    fmt: str,
+    flagged: bool = False,
 ) -> Any:
     def fetch(c: str | None, n: int = limit) -> tuple[list[Any], str | None]:
-        page = queries.items_page(rt.store, n, c, story_id=story_id, source_id=source_id)
+        page = queries.items_page(
+            rt.store, n, c, story_id=story_id, source_id=source_id, flagged=flagged
+        )
         return [records.item_json(v) for v in page.rows], page.next_cursor
 
     try:
@@ -144,15 +154,18 @@ def list_items(
     rt: RuntimeDep,
     story: Text = None,
     source: Annotated[str | None, Query(max_length=200, description="a source id")] = None,
+    flagged: Annotated[
+        bool, Query(description="only listing lines whose split needs checking")
+    ] = False,
     cursor: Cursor = None,
     limit: Limit = 50,
     format: Format = "json",
 ) -> Any:
-    """Items, optionally of one story or one source."""
+    """Items, optionally of one story or one source, or only the flagged listing lines."""
     story_id = reads.resolve_story_id(rt.store, story) if story else None
     if story and story_id is None:
         raise HTTPException(404, f"no story {story!r}")
-    return _items(rt, story_id, source, cursor, limit, format)
+    return _items(rt, story_id, source, cursor, limit, format, flagged)
 
 
 @router.get("/items/{item_id}", response_model=ItemOut, summary="One item")
@@ -161,6 +174,25 @@ def get_item(rt: RuntimeDep, item_id: str) -> Any:
     view = queries.item_view(rt.store, item_id)
     if view is None:
         raise HTTPException(404, f"no item {item_id!r}")
+    return records.item_json(view)
+
+
+@router.post(
+    "/items/{item_id}/split", response_model=ItemOut, summary="Correct a listing line's split"
+)
+def correct_item_split(rt: RuntimeDep, item_id: str, body: SplitIn, token: WriteToken) -> Any:
+    """Say where a listing line's headline ends (needs a token). The correction is kept:
+    the same line ingested again, from any source, comes out split as corrected."""
+    try:
+        view = correct_split(
+            rt.store, item_id, body.headline, body.teaser, body.kicker, index=rt.index
+        )
+    except NoSuchItem as exc:
+        raise HTTPException(404, f"no item {item_id!r}") from exc
+    except CorrectionError as exc:
+        raise HTTPException(422, str(exc)) from exc
+    touch_token(rt.store, token)
+    rt.wrote()
     return records.item_json(view)
 
 

@@ -206,6 +206,16 @@ class SearchOut(BaseModel):
     next_cursor: str | None
 
 
+class SplitIn(BaseModel):
+    """A user's split of a listing line: where the headline ends (and, if wanted, the rest)."""
+
+    headline: str = Field(min_length=1, max_length=5000, description="words of the line")
+    teaser: str | None = Field(
+        default=None, max_length=5000, description="default: the rest of the line"
+    )
+    kicker: str | None = Field(default=None, max_length=200)
+
+
 class SavedSearchIn(BaseModel):
     """A search to save, so that it has a feed."""
 

@@ -162,11 +162,13 @@ def create_app(db: str | None = None, settings: ServeSettings | None = None) -> 
     static_dir = Path(str(resources.files("storyline.serve") / "static"))
     app.mount("/static", StaticFiles(directory=static_dir), name="static")
 
-    from storyline.serve import api, feeds_out, pages  # the routers import this module
+    # the routers import this module
+    from storyline.serve import api, feeds_out, pages, review_pages
 
     app.include_router(api.router, prefix=API_PREFIX)
     app.include_router(feeds_out.router)
     app.include_router(pages.router)
+    app.include_router(review_pages.router)
     _add_error_handlers(app)
     if settings.cache_responses:
 

@@ -230,9 +230,11 @@ def items_page(
     cursor: str | None = None,
     story_id: str | None = None,
     source_id: str | None = None,
+    flagged: bool = False,
 ) -> Page[ItemView]:
-    """Items, most recently stored first, optionally of one story or source."""
-    conditions: list[Any] = []
+    """Items, most recently stored first, optionally of one story or source, or only the
+    listing lines whose split needs checking."""
+    conditions: list[Any] = [reads.flagged_condition()] if flagged else []
     if story_id is not None:
         conditions.append(t.item_story.c.story_id == story_id)
     if source_id is not None:

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, Text, cast, func, select
+from sqlalchemy import Connection, Text, and_, cast, func, select
 
 from storyline.model import Assignment, Fact, Item, Story
 from storyline.store import schema as t
@@ -193,6 +193,14 @@ def get_story(store: Store, story_id: str) -> StoryView | None:
     return StoryView(summary, items, aliases, events)
 
 
+def flagged_condition() -> Any:
+    """Items that are listing lines the splitter was unsure of (flagged, not yet corrected)."""
+    return and_(
+        t.items.c.split_confidence.is_not(None),
+        cast(t.items.c.flags, Text).like("%low confidence%"),
+    )
+
+
 def list_items(
     store: Store,
     limit: int = 50,
@@ -209,9 +217,7 @@ def list_items(
     if source is not None:
         query = query.where((t.sources.c.id == source) | (t.sources.c.name == source))
     if flagged:
-        query = query.where(t.items.c.split_confidence.is_not(None)).where(
-            cast(t.items.c.flags, Text).like("%low confidence%")
-        )
+        query = query.where(flagged_condition())
     with store.engine.connect() as conn:
         return _item_views(conn, query.limit(limit).offset(offset))
 
