@@ -24,6 +24,7 @@ from storyline.understand.entities import (
 from storyline.understand.fastner import FastRecognizer, common_words, place_cue
 from storyline.understand.gazetteer import default_gazetteer
 from storyline.understand.language import LanguageComponent
+from storyline.understand.name_context import context_kinds
 from storyline.understand.names import refine
 from storyline.understand.pipeline import Component
 from storyline.understand.places import PlacesComponent
@@ -100,7 +101,8 @@ class NameRefiner:
         """Corrected spans of one text."""
         if self._common is None:
             self._common = common_words()
-        return refine(text, spans, self.is_place, self._common, self.place_kind)
+        spans = refine(text, spans, self.is_place, self._common, self.place_kind)
+        return context_kinds(text, spans, self._common, self.place_kind)
 
 
 def make_recognizer(settings: UnderstandSettings) -> Recognizer:

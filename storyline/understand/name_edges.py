@@ -53,7 +53,8 @@ _POSITIONS = frozenset(
     "QB RB WR TE CB LB DE DT OL OT OG FB DB MVP CEO CFO COO CTO VP EVP SVP".split()
 )
 _EDGE_WORDS = frozenset(
-    """Over Vs Vs. Versus Against With Amid After Before From For And But""".split()
+    # "Newsletters": "Sign up for our Newsletters John Fremow…", web boilerplate run into a name
+    """Over Vs Vs. Versus Against With Amid After Before From For And But Newsletters""".split()
 )
 
 

@@ -55,6 +55,11 @@ def _tables() -> tuple[dict[str, str], re.Pattern[str]]:
         return _TABLES[0]
 
 
+def listed_names() -> tuple[dict[str, str], re.Pattern[str]]:
+    """The ``data/orgs.tsv`` name → class table and a regex finding any listed name."""
+    return _tables()
+
+
 def _given() -> frozenset[str]:
     """Given names (``data/first_names.txt``, US Census 1990)."""
     return word_list("first_names.txt")
@@ -207,7 +212,8 @@ _ORG_HEADS = (
     "Administration|Agency|Association|Authority|Bank|Board|Bureau|Club|College|Commission|"
     "Committee|Company|Corp\\.?|Corporation|Council|Court|Department|Enforcement|Foundation|"
     "Group|Hospital|Inc\\.?|Institute|League|Ltd\\.?|Network|Office|Party|Patrol|Police|"
-    "Service|Services|Society|Union|University|Works"
+    "Service|Services|Society|Union|University|Works|Schools|Academy|Safety|Elections|"
+    "(?:School|Fire|Water|Transit|Unified|Independent) District"
 )
 _NAME_WORD = r"(?:[A-Z][\w&'’.\-]*|&)"
 _ORG_RUN_RE = re.compile(
@@ -330,7 +336,7 @@ def name_kinds(text: str, spans: list[Span], common: frozenset[str] = frozenset(
 _FACILITY_RE = re.compile(
     r"\s(?:Road|Rd\.?|Street|Avenue|Ave\.?|Boulevard|Blvd\.?|Highway|Hwy\.?|Freeway|Expressway|"
     r"Parkway|Pkwy\.?|Drive|Turnpike|Interstate|Bridge|Tunnel|Airport|Arena|Stadium|Coliseum|"
-    r"Speedway|Ballpark|Mall|Trail)$"
+    r"Speedway|Raceway|Racetrack|Ballpark|Mall|Trail|Fairgrounds|Amphitheater|Amphitheatre)$"
 )
 # Last words of events ("Veterans Day", "Sundance Film Festival", "Rose Bowl"): not
 # organisations or people. "Day" only when every word before it is an ordinary word
@@ -487,6 +493,7 @@ def _consistent_people(text: str, spans: list[Span], common: frozenset[str],
     """
     full: set[str] = set()
     surnames: set[str] = set()
+    worded: set[str] = set()  # surnames that are also words ("Trump", "Cook"): spans only
     for span in spans:
         if span.label != "PERSON":
             continue
@@ -496,11 +503,11 @@ def _consistent_people(text: str, spans: list[Span], common: frozenset[str],
         full.add(" ".join(words))
         last = words[-1]
         if (len(last) > 2 and last.isalpha() and not last.isupper()
-                and last.lower() not in common and place_kind(last) not in _AREAS):
-            surnames.add(last)
+                and place_kind(last) not in _AREAS):
+            (worded if last.lower() in common else surnames).add(last)
     if not full:
         return spans
-    names = full | surnames
+    names = full | surnames | worded
     out: list[Span] = []
     for span in spans:
         bare = _POSS_RE.sub("", span.text)

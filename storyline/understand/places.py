@@ -38,6 +38,8 @@ from storyline.understand.gazetteer import (
     iter_candidate_spans,
     tokenize,
 )
+from storyline.understand.name_context import sports_team_at
+from storyline.understand.name_edges import CALENDAR
 
 PREPOSITIONS = frozenset(
     """in from at near to outside across around into towards toward via within throughout
@@ -181,6 +183,13 @@ class PlacesComponent:
             head = _HEAD_NEXT_RE.match(text, end)
             if head and head.group(1) in _NAME_HEADS:
                 continue  # "Norfolk Street", "Georgia Southern", "Boston Logan Airport"
+            if surface in CALENDAR and not m.dateline:
+                continue  # "in August", "May": months, not Augusta's namesakes
+            if surface in ("US", "U.S.") and re.match(r" \d", text[end : end + 2]):
+                continue  # "U.S. 1", "US 421": a highway
+            if fld != "kicker" and sports_team_at(text, start, end) and not any(
+                    c.kind in ("country", "demonym", "continent") for c in candidates):
+                continue  # "No. 13 Minnesota", "Michigan football": a team, not the place
             for span in spans:
                 if span.start <= start and end <= span.end:
                     if span.label in _SUPPORT_LABELS:
@@ -309,6 +318,16 @@ class PlacesComponent:
                         countries.add(best.country)
                     if best.region and best.kind != "continent":
                         regions.add(best.region)
+        # One name, one reading: a lone word the recogniser called a person or organisation
+        # ("Gilbert homeowner warns…") is the place that the item's dateline, kicker or a
+        # preposition names with the same word ("GILBERT, AZ"), unless a person named in
+        # full has it as surname (handled above).
+        firm = {m.surface: m.chosen for m in mentions if m.chosen is not None
+                and (m.dateline or m.kicker or m.prep)}
+        for m in mentions:
+            if m.chosen is None and m.surface in firm and (m.person_exact or m.org_exact):
+                m.chosen = firm[m.surface]
+                m.reasons = ["same-name"]
         chosen = [m for m in mentions if m.chosen is not None]
         _release_names(item, chosen)
         return self._emit(item, chosen)
@@ -394,13 +413,17 @@ def _release_names(item: Item, places: list[_Mention]) -> None:
     if not places or not item.facts:
         return
     spots = {(m.field, m.start, m.end) for m in places}
+    # A name inside a dateline's place is a piece of it ("LOUIS" of "ST. LOUIS   There…").
+    datelines = [(m.field, m.start, m.end) for m in places if m.dateline]
     kept: list[Fact] = []
     for fact in item.facts:
         if fact.kind not in ("person", "org") or fact.component != "entities":
             kept.append(fact)
             continue
         mentions = fact.extra.get("mentions", [])
-        left = [x for x in mentions if (x["field"], x["start"], _bare_end(x)) not in spots]
+        left = [x for x in mentions if (x["field"], x["start"], _bare_end(x)) not in spots
+                and not any(f == x["field"] and a <= x["start"] and _bare_end(x) <= b
+                            for f, a, b in datelines)]
         if len(left) == len(mentions):
             kept.append(fact)
         elif left:
