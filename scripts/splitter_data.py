@@ -253,7 +253,9 @@ def load_extra_titles(data: Path) -> list[str]:
 
 
 # Extra titles that get a borrowed teaser and become training lines (see ``borrowed_lines``).
-BORROWED_LINES = 5000
+# 20,000 of the 203,777: against 5,000, leave-one-source-out over six seeds (one network
+# each), AG News +0.6, MIND +0.5, feeds-en +1.2 points, BBC -0.5 (docs/splitter.md).
+BORROWED_LINES = 20000
 
 
 def borrowed_lines(

@@ -74,6 +74,13 @@ LANGUAGE_MARKERS: dict[str, frozenset[str]] = {
 
 ALL_FUNCTION_WORDS: frozenset[str] = frozenset().union(*FUNCTION_WORDS.values())
 
+# Time adverbs that open a teaser's first clause ("Yesterday, the Peruvian congress…"); with a
+# starter followed by a comma ("However,", "On Monday," does not count: "On" has no comma)
+# they make ``clause_opener`` (features.py).
+TIME_OPENERS: frozenset[str] = _words(
+    "Yesterday Today Tonight Earlier Meanwhile However Ayer Hoy Anoche Ontem Hoje Gestern Heute"
+)
+
 # Small words that Title Case keeps lower case; capitalised, they betray Title Case (or a start).
 SMALL_WORDS: frozenset[str] = _words(
     "a an the and but or nor for of to in on at by with from as is vs via into over up"
