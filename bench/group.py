@@ -3,6 +3,7 @@ the aggregator's own stories, with baselines in the same run.
 
     python bench/group.py                       # storyline, TF-IDF and both BERTopic variants
     python bench/group.py --limit 20000 --skip-bertopic
+    python bench/group.py --from-day 2014-04-12 --limit 6000   # baselines on held-out days
     python bench/group.py --repeat 5 --skip-baselines   # ~1M items: flat time, bounded memory
     python bench/group.py --with-facts --skip-baselines # the product path: understand first
     python bench/group.py --with-facts --skip-baselines --set w_entities=0.15
@@ -117,10 +118,12 @@ def day_of(item: Item) -> int:
 class JoinTrace:
     """(item, candidate story) rows for fitting the learned join (``--trace-join``): the
     candidates' features and whether most of the story's recent members share the item's gold
-    story. Only items the grouper learns before ``until`` (an ordinal day) are recorded."""
+    story. Only items the grouper learns from ``since`` and before ``until`` (ordinal days)
+    are recorded."""
 
-    def __init__(self, until: int) -> None:
+    def __init__(self, until: int, since: int = 0) -> None:
         self.until = until
+        self.since = since
         self.gold_of: dict[str, str] = {}
         self.label = ""
         self.day = 0
@@ -133,7 +136,7 @@ class JoinTrace:
         self.py: list[float] = []
 
     def __call__(self, feats: object, stories: list, x: np.ndarray) -> None:
-        if not self.learning or self.day >= self.until:
+        if not self.learning or not self.since <= self.day < self.until:
             return
         labels = [float(self.majority(story) == self.label) for story in stories]
         self.x.append(x)
@@ -152,7 +155,7 @@ class JoinTrace:
 
     def pair(self, a: object, b: object, x: np.ndarray) -> None:
         """A pair of stories compared for a merge: one among the same gold story?"""
-        if self.day >= self.until:
+        if not self.since <= self.day < self.until:
             return
         self.px.append(x)
         self.py.append(float(self.majority(a) == self.majority(b)))
@@ -204,14 +207,15 @@ def _auc(score: np.ndarray, y: np.ndarray) -> float:
 def run_storyline(
     rows: list[Row], repeat: int, limit: int | None, dedup: bool = True,
     settings: GroupingSettings | None = None, facts: list[Understood] | None = None,
-    trace: JoinTrace | None = None,
+    trace: JoinTrace | None = None, model: Path | None = None,
 ) -> tuple[list[str], list[str], list[int], float, dict[str, int]]:
     """Stream the rows through dedup and the grouper; predicted labels are final story ids.
 
     With ``facts`` (from ``_uci.understand``) each item carries what the understanding stage
     found in it, as in the product, where ingest understands items before grouping them.
     """
-    grouper = StoryGrouper(settings, embedder=StaticEmbedder())
+    embedder = StaticEmbedder(model) if model is not None else StaticEmbedder()
+    grouper = StoryGrouper(settings, embedder=embedder)
     if trace is not None:
         grouper.state.trace = trace
         grouper.state.merge_trace = trace.pair
@@ -378,10 +382,22 @@ def main(argv: Sequence[str] | None = None) -> None:
                         help="override a GroupingSettings field (repeatable)")
     parser.add_argument("--trace-join", metavar="PATH",
                         help="save (item, candidate) rows of the tuning half to PATH (.npz)")
+    parser.add_argument("--trace-from", default=None, metavar="YYYY-MM-DD",
+                        help="trace only from this day on (e.g. days an embedding was not "
+                        "fine-tuned on)")
     parser.add_argument("--fit-join", nargs="+", metavar="PATH",
                         help="fit the learned join on traced rows, print its weights, exit")
     parser.add_argument("--fit-merge", nargs="+", metavar="PATH",
                         help="fit the learned merge on traced rows, print its weights, exit")
+    parser.add_argument("--from-day", default=None, metavar="YYYY-MM-DD",
+                        help="replay only the days from this one on, baselines included "
+                        "(e.g. 2014-04-12: the held-out half, which the shipped embedding "
+                        "model was not fine-tuned on)")
+    parser.add_argument("--model", type=Path, default=None,
+                        help="another static model folder (default: the shipped one)")
+    parser.add_argument("--split-day", default=None, metavar="YYYY-MM-DD",
+                        help="score 'F1 2nd' from this day (default: the held-out split); "
+                        "with --limit, a validation split inside the tuning half")
     parser.add_argument("--l2", type=float, default=1e-3, help="ridge for --fit-join")
     args = parser.parse_args(argv)
     if args.fit_join:
@@ -394,15 +410,22 @@ def main(argv: Sequence[str] | None = None) -> None:
 
     rows = load_rows()
     split = day_split(rows)
+    if args.split_day:
+        split = int(np.datetime64(args.split_day, "D").astype(np.int64))
+    if args.from_day:
+        start_day = int(np.datetime64(args.from_day, "D").astype(np.int64))
+        rows = [row for row in rows if row.day >= start_day]
     split_ordinal = (np.datetime64("1970-01-01") + np.timedelta64(split, "D")).astype(object)
     split_day = split_ordinal.toordinal()
     results: list[Result] = []
 
     facts = understand(rows, workers=args.workers) if args.facts else None
-    trace = JoinTrace(split_day) if args.trace_join else None
+    since = (np.datetime64(args.trace_from, "D").astype(object).toordinal()
+             if args.trace_from else 0)
+    trace = JoinTrace(split_day, since) if args.trace_join else None
     predicted, gold, days, seconds, counts = run_storyline(
         rows, args.repeat, args.limit, dedup=not args.no_dedup, settings=settings, facts=facts,
-        trace=trace,
+        trace=trace, model=args.model,
     )
     if trace is not None:
         trace.save(args.trace_join)

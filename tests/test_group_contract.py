@@ -59,7 +59,7 @@ def _items(count: int = 240) -> list[Item]:
             if n >= count:
                 break
             row = json.loads(line)
-            facts = [Fact("place", "CN")] if "china" in row["title"].lower() else []
+            facts = [Fact("place", "GB")] if "uk inflation" in row["title"].lower() else []
             items.append(
                 Item(
                     id=item_id(n),
@@ -189,7 +189,7 @@ def test_explanation_has_the_promised_keys(items: list[Item]) -> None:
             "similarity", "embedding", "terms", "places", "entities", "candidates"
         }
     assert any(a.explanation["terms"] for a in joined)
-    assert any(a.explanation["places"] == ["CN"] for a in joined)
+    assert any(a.explanation["places"] == ["GB"] for a in joined)
 
 
 def test_merge_keeps_the_older_id_and_records_an_event() -> None:

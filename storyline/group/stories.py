@@ -112,8 +112,8 @@ class GroupingSettings:
     # compared stories merge if the probability reaches merge_probability (and the hand
     # similarity reaches merge_floor), instead of similarity >= merge_threshold.
     merge_weights: tuple[float, ...] = (
-        -1.5601, -1.9391, 5.2061, 0.0, 7.5947, -3.9538, -1.4308, -0.1008, -9.314, -1.3506,
-        12.2081, 0.2107,
+        -1.8691, 2.6363, 2.5683, 0.0, 6.8992, -3.3968, -1.7725, -0.0887, -9.7572, 0.5935,
+        7.8811, 0.4389,
     )
     merge_probability: float = 0.6
     merge_floor: float = 0.0
