@@ -198,7 +198,8 @@ N_ROW = N_TOKEN + N_LEX  # features per token
 _CHARS_COL = N_ROW
 _HASH_COL = N_ROW + 1
 _CONTENT_COL = N_ROW + 2  # a content word (not a function word, over two letters)
-_TABLE_COLS = N_ROW + 3
+_WORD_ID_COL = N_ROW + 3  # the bare word's number in the table: equal words, equal numbers
+_TABLE_COLS = N_ROW + 4
 PHRASE_BITS = 20
 _PHRASE_MULT = 1_000_003
 
@@ -250,12 +251,14 @@ class TokenTable:
 
     def _reset(self) -> None:
         self._index: dict[str, int] = {}
-        self._words: list[str] = []
+        self._word_ids: dict[str, int] = {}
+        self._size = 0  # rows used (a token new twice in one line takes two)
         self._rows = np.zeros((4096, _TABLE_COLS))
 
     def _add(self, token: str) -> int:
         shape, word = token_info(token)
-        row = len(self._words)
+        row = self._size
+        self._size += 1
         if row == len(self._rows):
             self._rows = np.concatenate([self._rows, np.zeros_like(self._rows)])
         self._rows[row, :N_TOKEN] = shape
@@ -263,20 +266,19 @@ class TokenTable:
         self._rows[row, _CHARS_COL] = len(token) + 1.0  # characters, with the following space
         self._rows[row, _HASH_COL] = word_hash(word)
         self._rows[row, _CONTENT_COL] = len(word) > 2 and word not in ALL_FUNCTION_WORDS
+        self._rows[row, _WORD_ID_COL] = self._word_ids.setdefault(word, len(self._word_ids))
         self._index[token] = row
-        self._words.append(word)
         return row
 
-    def lookup(self, tokens: list[str]) -> tuple[NDArray[np.float64], list[str]]:
-        """Rows (shape, word statistics, length) and bare lower-case words of ``tokens``."""
-        if len(self._index) + len(tokens) > self.capacity:
+    def lookup(self, tokens: list[str]) -> NDArray[np.float64]:
+        """Rows of ``tokens``: shape, word statistics, length, word hash and word number."""
+        if self._size + len(tokens) > self.capacity:
             self._reset()
         index = self._index
         ids = [index.get(t, -1) for t in tokens]
         if -1 in ids:
             ids = [i if i >= 0 else self._add(t) for i, t in zip(ids, tokens, strict=True)]
-        words = self._words
-        return self._rows[ids], [words[i] for i in ids]
+        return self._rows[ids]
 
 
 _POS_BINS = (1, 2, 3, 4, 5, 6, 8, 10, 12, 15, 20, 30)
@@ -373,11 +375,11 @@ def candidate_features(tokens: list[str], table: TokenTable) -> NDArray[np.float
     k = min(n, c + RIGHT_WINDOW + 2)  # tokens the cut features look at
     span = min(n, max(k, _REPEAT_SPAN))  # tokens the repetition features look at
     if n > span:
-        looked, words = table.lookup([*tokens[:span], tokens[-2], tokens[-1]])
+        looked = table.lookup([*tokens[:span], tokens[-2], tokens[-1]])
         before_last, last_row = looked[span], looked[span + 1]
-        words = words[:span]
+        looked = looked[:span]
     else:
-        looked, words = table.lookup(tokens)
+        looked = table.lookup(tokens)
         before_last, last_row = looked[n - 2], looked[n - 1]
     # rows[j + 1] is token j; zero rows stand for "no token" on either side.
     rows = np.zeros((k + 3, _TABLE_COLS))
@@ -457,8 +459,9 @@ def candidate_features(tokens: list[str], table: TokenTable) -> NDArray[np.float
     ctx[:, 17] = float(bool(_SENT_END.search(tokens[-1])))
     ctx[:, 18] = last_row[_ELLIPSIS]
     ctx[:c, 19] = (n - idx - 1) <= 3
-    content = looked[: len(words), _CONTENT_COL] > 0
-    _repetition(words, content, c, ctx[:, 20:25], ctx[:, 26:28])
+    content = looked[:, _CONTENT_COL] > 0
+    _repetition(looked[:, _WORD_ID_COL].astype(np.intp), content, c, ctx[:, 20:25],
+                ctx[:, 26:28])
     phrases = table.lexicon.phrases
     hashes = rows[1 : c + 2, _HASH_COL].astype(np.int64)
     keys = (hashes[:-1] * _PHRASE_MULT + hashes[1:]) & (len(phrases) - 1)
@@ -485,7 +488,7 @@ _LENGTH_SPAN = 80
 
 
 def _repetition(
-    words: list[str],
+    words: NDArray[np.intp],
     content: NDArray[np.bool_],
     c: int,
     out: NDArray[np.float64],
@@ -493,6 +496,7 @@ def _repetition(
 ) -> None:
     """Fill the repetition columns for the ``c`` cuts (the "no cut" row keeps zeros).
 
+    ``words`` numbers the line's bare words (equal words, equal numbers; ``TokenTable``).
     Teasers restate their headline ("Novartis hits acquisition trail | Swiss drugmaker
     Novartis has announced..."): at the right cut the headline's words recur on the right,
     while a cut too late leaves teaser words on the left that do not recur; and a cut inside
@@ -502,14 +506,11 @@ def _repetition(
     cuts = min(c, m - 1)
     if cuts <= 0:
         return
-    first: dict[str, int] = {}
-    last: dict[str, int] = {}
-    for j, w in enumerate(words):
-        first.setdefault(w, j)
-        last[w] = j
-    bigrams = Counter(itertools.pairwise(words))
-    first_pos = np.fromiter(map(first.__getitem__, words), dtype=np.intp, count=m)
-    last_pos = np.fromiter(map(last.__getitem__, words), dtype=np.intp, count=m)
+    # A line has at most _REPEAT_SPAN words here, so an m x m equality matrix is cheaper
+    # than dictionaries built word by word in Python.
+    same = words[:, None] == words[None, :]
+    first_pos = same.argmax(axis=1)
+    last_pos = m - 1 - same[:, ::-1].argmax(axis=1)
     i = np.arange(cuts)
     # Content word j counts for cuts j .. last_pos[j] - 1 (it recurs right of those cuts):
     # a difference array over cuts, summed up, instead of a cuts x words matrix.
@@ -528,7 +529,9 @@ def _repetition(
     head[: min(cuts, m - 2)] |= later[2 : min(cuts, m - 2) + 2]
     out[:cuts, 2] = head
     out[:cuts, 3] = content[1 : cuts + 1] & (first_pos[1 : cuts + 1] <= i)
-    out[:cuts, 4] = [bigrams[pair] > 1 for pair in itertools.pairwise(words[: cuts + 1])]
+    # the word pair around each cut occurs more than once in the line
+    pairs = words[:-1] * (words.max() + 1) + words[1:]
+    out[:cuts, 4] = (pairs[:cuts, None] == pairs[None, :]).sum(axis=1) > 1
     word_ids = first_pos[: cuts + 2]  # equal words, equal ids
     echo[:cuts, 0] = word_ids[:cuts] == word_ids[1 : cuts + 1]
     if m >= 3:
