@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import argparse
 import sys
-import tarfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from census_names import census_names  # noqa: E402
 
 from storyline.understand.fastner import common_words, place_cue  # noqa: E402
 from storyline.understand.gazetteer import default_gazetteer  # noqa: E402
@@ -37,19 +38,9 @@ def main(argv: list[str] | None = None) -> None:
     args = ap.parse_args(argv)
     common = common_words()
     cue = place_cue(default_gazetteer())
-    names: set[str] = set()
-    with tarfile.open(args.sdist) as tar:
-        for member in tar.getmembers():
-            if not member.name.endswith(("dist.male.first", "dist.female.first")):
-                continue
-            fh = tar.extractfile(member)
-            assert fh is not None
-            for line in fh.read().decode("ascii").splitlines():
-                name, percent = line.split()[:2]
-                word = name.capitalize()
-                if (float(percent) >= MIN_PERCENT and word.lower() not in common
-                        and cue(word) not in ("country", "region", "continent", "demonym")):
-                    names.add(word)
+    floors = {"dist.male.first": MIN_PERCENT, "dist.female.first": MIN_PERCENT}
+    names = {word for word in census_names(args.sdist, floors) if word.lower() not in common
+             and cue(word) not in ("country", "region", "continent", "demonym")}
     args.out.write_text("# Given names (US Census 1990 via names 0.3.0; "
                         "scripts/build_first_names.py)\n" + "\n".join(sorted(names)) + "\n",
                         encoding="utf-8")

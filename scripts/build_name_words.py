@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import argparse
 import sys
-import tarfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from census_names import census_names  # noqa: E402
 
 from storyline.understand.fastner import common_words  # noqa: E402
 
@@ -35,18 +36,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--out", type=Path, default=OUT)
     args = ap.parse_args(argv)
     common = common_words()
-    names: set[str] = set()
-    with tarfile.open(args.sdist) as tar:
-        for member in tar.getmembers():
-            floor = MIN_PERCENT.get(member.name.rsplit("/", 1)[-1])
-            if floor is None:
-                continue
-            fh = tar.extractfile(member)
-            assert fh is not None
-            for line in fh.read().decode("ascii").splitlines():
-                name, percent = line.split()[:2]
-                if float(percent) >= floor and name.lower() in common:
-                    names.add(name.capitalize())
+    names = {name for name in census_names(args.sdist, MIN_PERCENT) if name.lower() in common}
     args.out.write_text("# Ordinary words that are also common names (US Census 1990 via "
                         "names 0.3.0; scripts/build_name_words.py)\n"
                         + "\n".join(sorted(names)) + "\n", encoding="utf-8")
