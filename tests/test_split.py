@@ -13,12 +13,8 @@ import pytest
 from storyline.model import Item, MediaType
 from storyline.understand.pipeline import Pipeline
 from storyline.understand.split import ListingSplit, SplitComponent, Splitter, normalise
-from storyline.understand.split.features import (
-    Lexicon,
-    TokenTable,
-    candidate_features,
-    structural_prior,
-)
+from storyline.understand.split.features import Lexicon, TokenTable, candidate_features
+from storyline.understand.split.prior import structural_prior
 from storyline.understand.split.tags import is_truncated, peel_prefix, trailing_media
 
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -13,7 +13,8 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import NDArray
 
-from storyline.understand.split.features import PRIOR_WEIGHTS, Lexicon
+from storyline.understand.split.features import Lexicon
+from storyline.understand.split.prior import PRIOR_WEIGHTS
 
 Array = NDArray[np.float64]
 
@@ -65,7 +66,7 @@ class Scorer:
     def __post_init__(self) -> None:
         # Fold the standardisation and the linear path into one matrix product, for speed:
         # x = (f - mean) / std, so x @ W = f @ (W / std) - (mean / std) @ W.
-        # The structural prior (``features.structural_prior``) is linear in the raw features:
+        # The structural prior (``prior.structural_prior``) is linear in the raw features:
         # it joins the linear path here, after the standardisation it must not go through.
         w = np.concatenate([self.w1, self.w_lin[:, None]], axis=1) / self.std[:, None]
         bias = np.append(self.b1, 0.0) - (self.mean / self.std) @ np.concatenate(

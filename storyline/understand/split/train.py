@@ -278,7 +278,7 @@ def _fit_member(
     beta1, beta2, eps = 0.9, 0.999, 1e-8
     step = 0
     order = np.arange(len(std_examples))
-    # ``features.structural_prior`` is left out of training on purpose: with the offset in
+    # ``prior.structural_prior`` is left out of training on purpose: with the offset in
     # the loss the network stops caring about the rows it rules out and scores them wildly
     # on an unseen language (measured: Spanish held out, 73 % with it, 83 % without).
     for epoch in range(settings.epochs):
