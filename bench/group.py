@@ -356,6 +356,8 @@ def parse_settings(overrides: Sequence[str]) -> GroupingSettings:
         current = getattr(defaults, name)  # AttributeError names an unknown field
         if isinstance(current, tuple):  # comma-separated numbers (join_weights)
             changes[name] = tuple(float(v) for v in value.split(",") if v)
+        elif isinstance(current, bool):  # bool("False") would be True
+            changes[name] = value.strip().lower() in ("1", "true", "yes", "on")
         else:
             changes[name] = type(current)(value)
     return dataclasses.replace(defaults, **changes)  # type: ignore[arg-type]

@@ -41,6 +41,7 @@ from typing import Any
 import numpy as np
 
 from storyline.group.ann import CentroidIndex
+from storyline.group.background import PROBE_TEXT, load_background
 from storyline.group.base import story_id_for
 from storyline.group.embed import Embedder, StaticEmbedder
 from storyline.group.events import StoryEvent
@@ -89,7 +90,16 @@ class GroupingSettings:
     # model's vectors share a large common direction (|mean| ~0.38 on news headlines), which
     # makes every big story's centroid close to everything and lets unrelated stories merge.
     center_embeddings: bool = True
-    center_prior: int = 100  # zero vectors the mean starts with, so a few items barely move it
+    # Pseudo-items the mean starts with, so a few items barely move it: the background
+    # corpus's mean embedding (group/background.py) when ``background`` is on and it belongs
+    # to this embedder, zero vectors otherwise.
+    center_prior: int = 100
+    # Start from a background corpus of news headlines (group/background.py): its word
+    # document frequencies count as ``background_docs`` pseudo-documents in the IDF, and its
+    # mean embedding is the centre's prior, so a new grouper's first items are compared as
+    # a grown one would compare them.
+    background: bool = True
+    background_docs: int = 10_000
     place_weight: float = 0.5  # a shared place (a country) against a shared person or org
     entity_prior: float = 1.0  # pseudo-weight of unshared entities (see _State.score)
     # Splits: checked at story sizes split_min_size, twice that, ...; 0 turns them off.
@@ -137,6 +147,11 @@ class _State:
         self.cache: _Features | None = None  # the last item, so predict+learn embeds once
         self.mean_sum = np.zeros(embedder.dim, dtype=np.float64)  # sum of embedded raw vectors
         self.mean_count = 0
+        self.background = load_background() if settings.background else None
+        self.prior_mean: np.ndarray | None = None  # the background's mean, for this embedder
+        if self.background is not None and settings.center_embeddings:
+            probe = np.asarray(embedder.embed([PROBE_TEXT])[0], dtype=np.float32)
+            self.prior_mean = self.background.mean_for(probe)
         # Called with each item's candidates and their join features (bench --trace-join).
         self.trace: Callable[[_Features, list[_Story], Rows], None] | None = None
         self.top_probability = 0.0  # the learned join's probability for the best candidate
@@ -152,12 +167,17 @@ class _State:
         text = grouping_text(item, self.settings.teaser_words)
         raw = self.embedder.embed([text])[0]
         vec = raw
-        if self.settings.center_embeddings and self.mean_count and raw.any():
-            # Centred on the mean so far, shrunk towards zero while few items are in it (an
-            # estimate from a handful of items would be mostly those items). It settles within
-            # a few thousand items, so vectors stored earlier stay comparable with later ones.
-            # A zero row (nothing to embed) stays zero: centred it would point at -mean.
-            mean = self.mean_sum / (self.mean_count + self.settings.center_prior)
+        prior = self.prior_mean
+        if (self.settings.center_embeddings and (self.mean_count or prior is not None)
+                and raw.any()):
+            # Centred on the mean so far, shrunk towards the background's mean (or zero)
+            # while few items are in it (an estimate from a handful of items would be mostly
+            # those items). It settles within a few thousand items, so vectors stored earlier
+            # stay comparable with later ones. A zero row (nothing to embed) stays zero:
+            # centred it would point at -mean.
+            weight = self.settings.center_prior
+            total = self.mean_sum if prior is None else self.mean_sum + weight * prior
+            mean = total / (self.mean_count + weight)
             centred = raw - mean.astype(np.float32)
             norm = float(np.linalg.norm(centred))
             vec = centred / norm if norm else centred
@@ -172,8 +192,13 @@ class _State:
         return feats
 
     def idf(self, word: str) -> float:
-        """Smoothed inverse document frequency over the items learnt so far."""
-        return math.log((self.docs + 1) / (self.df.get(word, 0) + 1)) + 1.0
+        """Smoothed inverse document frequency over the items learnt so far, with the
+        background's documents counted in (``background_docs``)."""
+        if self.background is None:
+            return math.log((self.docs + 1) / (self.df.get(word, 0) + 1)) + 1.0
+        extra = self.settings.background_docs
+        return math.log((self.docs + extra + 1)
+                        / (self.df.get(word, 0) + extra * self.background.rate(word) + 1)) + 1.0
 
     # -- similarity -----------------------------------------------------------------------
 
