@@ -23,8 +23,8 @@ def test_a_new_grouper_already_knows_which_words_are_common() -> None:
     without = StoryGrouper(GroupingSettings(background=False), HashingEmbedder())
     fresh, blank = with_background.state, without.state
     # Before any item, a grouper without background thinks every word equally rare.
-    assert blank.idf("report") == blank.idf("volcano")
-    assert fresh.idf("report") < fresh.idf("volcano")
+    assert blank.corpus.idf("report") == blank.corpus.idf("volcano")
+    assert fresh.corpus.idf("report") < fresh.corpus.idf("volcano")
 
 
 def test_the_background_mean_is_used_only_with_its_own_model() -> None:
@@ -33,8 +33,8 @@ def test_the_background_mean_is_used_only_with_its_own_model() -> None:
     static = StaticEmbedder()
     probe = np.asarray(static.embed([PROBE_TEXT])[0], dtype=np.float32)
     assert background.mean_for(probe) is not None
-    assert StoryGrouper(embedder=static).state.prior_mean is not None
+    assert StoryGrouper(embedder=static).state.corpus.prior_mean is not None
     # Another embedder (here the hashing fake, 64 dimensions) gets no prior mean.
-    assert StoryGrouper(embedder=HashingEmbedder()).state.prior_mean is None
+    assert StoryGrouper(embedder=HashingEmbedder()).state.corpus.prior_mean is None
     other = np.roll(probe, 1)
     assert background.mean_for(other) is None

@@ -46,7 +46,7 @@ def test_centring_subtracts_the_running_mean_and_keeps_zero_rows() -> None:
     state = grouper.state
     first = Item("i000000000001", "a", "Volcano erupts", "Volcano erupts", published=DAY)
     grouper.learn_one(first)
-    assert state.mean_count == 1
+    assert state.corpus.mean_count == 1
     again = Item("i000000000002", "a", "Volcano erupts", "Volcano erupts", published=DAY)
     # The same text as the whole mean so far: nothing is left once the mean is taken off.
     assert not state.features(again).vec.any()

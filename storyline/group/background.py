@@ -16,12 +16,15 @@ text, and the mean is used only when the grouper's embedder gives the same vecto
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 from numpy.typing import NDArray
+
+from storyline.group.embed import Embedder
 
 BACKGROUND_PATH = Path(__file__).with_name("data") / "background.npz"
 # Embedded when the file is built and when it is used: equal vectors, same model.
@@ -64,3 +67,63 @@ def load_background(path: Path = BACKGROUND_PATH) -> Background | None:
             mean=data["mean"].astype(np.float32),
             probe=data["probe"].astype(np.float32),
         )
+
+
+class CorpusStats:
+    """What the grouper counts over the items it learns, started from the background: word
+    document frequencies (the IDF of the term part) and the mean raw embedding every
+    vector is centred on.
+
+    ``extra_docs`` background pseudo-documents count in the IDF; the centre starts from
+    ``center_prior`` pseudo-items at the background's mean (when it belongs to ``embedder``)
+    or at zero, so a handful of items barely move it.
+    """
+
+    def __init__(self, embedder: Embedder, background: Background | None, extra_docs: int,
+                 center: bool, center_prior: int) -> None:
+        self.background = background
+        self.extra_docs = extra_docs if background is not None else 0
+        self.center = center
+        self.center_prior = center_prior
+        self.df: dict[str, int] = {}
+        self.docs = 0
+        self.mean_sum = np.zeros(embedder.dim, dtype=np.float64)  # sum of embedded raw vectors
+        self.mean_count = 0
+        self.prior_mean: NDArray[np.float32] | None = None  # the background's, for this model
+        if background is not None and center:
+            probe = np.asarray(embedder.embed([PROBE_TEXT])[0], dtype=np.float32)
+            self.prior_mean = background.mean_for(probe)
+
+    def idf(self, word: str) -> float:
+        """Smoothed inverse document frequency over the items learnt so far, with the
+        background's pseudo-documents counted in."""
+        background = 0.0 if self.background is None else self.extra_docs * self.background.rate(
+            word)
+        return math.log((self.docs + self.extra_docs + 1)
+                        / (self.df.get(word, 0) + background + 1)) + 1.0
+
+    def centred(self, raw: NDArray[np.float32]) -> NDArray[np.float32]:
+        """``raw`` minus the mean so far, L2-normalised; ``raw`` itself when there is nothing
+        to centre on yet. The mean is shrunk towards its prior while few items are in it (an
+        estimate from a handful of items would be mostly those items) and settles within a
+        few thousand items, so vectors stored earlier stay comparable with later ones. A zero
+        row (nothing to embed) stays zero: centred it would point at -mean."""
+        prior = self.prior_mean
+        if not self.center or not (self.mean_count or prior is not None) or not raw.any():
+            return raw
+        weight = self.center_prior
+        total = self.mean_sum if prior is None else self.mean_sum + weight * prior
+        mean = total / (self.mean_count + weight)
+        centred = raw - mean.astype(np.float32)
+        norm = float(np.linalg.norm(centred))
+        return centred / norm if norm else centred
+
+    def add(self, terms: frozenset[str], raw: NDArray[np.float32] | None, embeds: bool) -> None:
+        """Count a learnt item: its terms, and its raw embedding when it has one that means
+        something (an embedding language, not a zero row)."""
+        for word in terms:
+            self.df[word] = self.df.get(word, 0) + 1
+        self.docs += 1
+        if embeds and raw is not None and float(raw @ raw) > 0:
+            self.mean_sum += raw
+            self.mean_count += 1

@@ -41,7 +41,7 @@ from typing import Any
 import numpy as np
 
 from storyline.group.ann import CentroidIndex
-from storyline.group.background import PROBE_TEXT, load_background
+from storyline.group.background import CorpusStats, load_background
 from storyline.group.base import story_id_for
 from storyline.group.embed import Embedder, StaticEmbedder
 from storyline.group.events import StoryEvent
@@ -138,20 +138,14 @@ class _State:
         self.stories: dict[int, _Story] = {}  # key -> active story
         self.by_id: dict[str, int] = {}  # story id -> key, for active stories
         self.aliases: dict[str, str] = {}  # merged story id -> the id it was merged into
-        self.df: dict[str, int] = {}
-        self.docs = 0
+        self.corpus = CorpusStats(
+            embedder, load_background() if settings.background else None,
+            settings.background_docs, settings.center_embeddings, settings.center_prior)
         self.next_key = 0
         self.today = -(10**9)
         self.index = CentroidIndex(embedder.dim)
         self.events: list[StoryEvent] = []
         self.cache: _Features | None = None  # the last item, so predict+learn embeds once
-        self.mean_sum = np.zeros(embedder.dim, dtype=np.float64)  # sum of embedded raw vectors
-        self.mean_count = 0
-        self.background = load_background() if settings.background else None
-        self.prior_mean: np.ndarray | None = None  # the background's mean, for this embedder
-        if self.background is not None and settings.center_embeddings:
-            probe = np.asarray(embedder.embed([PROBE_TEXT])[0], dtype=np.float32)
-            self.prior_mean = self.background.mean_for(probe)
         # Called with each item's candidates and their join features (bench --trace-join).
         self.trace: Callable[[_Features, list[_Story], Rows], None] | None = None
         self.top_probability = 0.0  # the learned join's probability for the best candidate
@@ -166,21 +160,7 @@ class _State:
             return self.cache
         text = grouping_text(item, self.settings.teaser_words)
         raw = self.embedder.embed([text])[0]
-        vec = raw
-        prior = self.prior_mean
-        if (self.settings.center_embeddings and (self.mean_count or prior is not None)
-                and raw.any()):
-            # Centred on the mean so far, shrunk towards the background's mean (or zero)
-            # while few items are in it (an estimate from a handful of items would be mostly
-            # those items). It settles within a few thousand items, so vectors stored earlier
-            # stay comparable with later ones. A zero row (nothing to embed) stays zero:
-            # centred it would point at -mean.
-            weight = self.settings.center_prior
-            total = self.mean_sum if prior is None else self.mean_sum + weight * prior
-            mean = total / (self.mean_count + weight)
-            centred = raw - mean.astype(np.float32)
-            norm = float(np.linalg.norm(centred))
-            vec = centred / norm if norm else centred
+        vec = self.corpus.centred(raw)
         language = item_language(item)
         # The embedder was distilled from an English model: on other languages its
         # similarities are high whatever the texts say, so they do not count there.
@@ -190,15 +170,6 @@ class _State:
                           item_day(item), embeds, raw, surfaces)
         self.cache = feats
         return feats
-
-    def idf(self, word: str) -> float:
-        """Smoothed inverse document frequency over the items learnt so far, with the
-        background's documents counted in (``background_docs``)."""
-        if self.background is None:
-            return math.log((self.docs + 1) / (self.df.get(word, 0) + 1)) + 1.0
-        extra = self.settings.background_docs
-        return math.log((self.docs + extra + 1)
-                        / (self.df.get(word, 0) + extra * self.background.rate(word) + 1)) + 1.0
 
     # -- similarity -----------------------------------------------------------------------
 
@@ -270,7 +241,7 @@ class _State:
         """What two stories' items say in common, whatever their dates."""
         s = self.settings
         emb = float(a.centroid() @ b.centroid())
-        terms = profile_cosine(self.idf, a.terms, a.count, b.terms, b.count)
+        terms = profile_cosine(self.corpus.idf, a.terms, a.count, b.terms, b.count)
         w_embedding = s.w_embedding if a.embeds and b.embeds else 0.0
         return (w_embedding * emb + s.w_terms * terms) / (w_embedding + s.w_terms)
 
@@ -287,7 +258,7 @@ class _State:
         sums = np.stack([story.vec_sum for story in stories])
         norms = np.linalg.norm(sums, axis=1)
         cosines = (sums @ feats.vec) / np.where(norms > 0, norms, 1.0)
-        weighted = [(word, self.idf(word)) for word in feats.terms]
+        weighted = [(word, self.corpus.idf(word)) for word in feats.terms]
         for story, cosine in zip(stories, cosines.tolist(), strict=True):
             parts = self.score(feats, story, cosine, weighted)
             ranked.append((parts["similarity"], story, parts))
@@ -364,12 +335,7 @@ class _State:
             self.refresh(story)
             if story_id != assignment.story_id:
                 assignment = Assignment(story_id, assignment.score, False, assignment.explanation)
-        for word in feats.terms:
-            self.df[word] = self.df.get(word, 0) + 1
-        self.docs += 1
-        if feats.embeds and feats.raw is not None and float(feats.raw @ feats.raw) > 0:
-            self.mean_sum += feats.raw
-            self.mean_count += 1
+        self.corpus.add(feats.terms, feats.raw, feats.embeds)
         if not assignment.is_new_story and ranked:
             self.maybe_merge(story, ranked, feats.day)
         if (not given and story.key in self.stories and story.count >= 4
@@ -389,7 +355,7 @@ class _State:
     def remember(self, story: _Story, feats: _Features) -> None:
         """Keep the item among the story's recent members (the ones a split can move)."""
         story.members.append(
-            Member(feats.id, self.docs, feats.vec, feats.terms, feats.entities, feats.day)
+            Member(feats.id, self.corpus.docs, feats.vec, feats.terms, feats.entities, feats.day)
         )
         if len(story.members) > self.settings.split_keep:
             del story.members[0]
@@ -445,7 +411,7 @@ class _State:
             return together if together >= s.merge_threshold else None
         # story_similarity's parts, each computed once
         emb = float(a.centroid() @ b.centroid())
-        terms = profile_cosine(self.idf, a.terms, a.count, b.terms, b.count)
+        terms = profile_cosine(self.corpus.idf, a.terms, a.count, b.terms, b.count)
         w_embedding = s.w_embedding if a.embeds and b.embeds else 0.0
         gap = max(0, max(a.first_day, b.first_day) - min(a.last_day, b.last_day))
         together = ((w_embedding * emb + s.w_terms * terms) / (w_embedding + s.w_terms)
