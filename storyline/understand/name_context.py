@@ -108,14 +108,14 @@ def context_kinds(text: str, spans: list[Span], common: frozenset[str],
         if product is not None:
             out.append(product)
             continue
-        if span.label in ("GPE", "LOC", "PERSON", "ORG") and (
-                _team(text, span, place_kind) or _state_school(text, span)):
+        if span.label in ("GPE", "LOC", "PERSON", "ORG"):
             if _state_school(text, span):  # "Coppin" + " State": the university
                 end = span.end + len(" State")
                 out.append(Span(span.start, end, "ORG", text[span.start : end]))
                 continue
-            out.append(Span(span.start, span.end, "ORG", span.text))
-            continue
+            if _team(text, span, place_kind):
+                out.append(Span(span.start, span.end, "ORG", span.text))
+                continue
         if span.label == "PERSON" and _opening_word(text, span, people):
             continue
         if span.label == "PERSON" and _ordinary_person(span.text, common, people):
@@ -141,7 +141,7 @@ def context_kinds(text: str, spans: list[Span], common: frozenset[str],
                 and span.text.lower().strip(".,;:") in common):
             continue  # "Sign up for our Newsletters Northbound lanes…": a sentence start
         out.append(_company_suffix(_job_after(span, common)))
-    return out + _teams_named_again(text, out)
+    return out + _teams_named_again(text, out, classes)
 
 
 def _company_suffix(span: Span) -> Span:
@@ -154,12 +154,12 @@ def _company_suffix(span: Span) -> Span:
     return Span(span.start, span.end, "ORG", span.text)
 
 
-def _teams_named_again(text: str, spans: list[Span]) -> list[Span]:
+def _teams_named_again(text: str, spans: list[Span], classes: dict[str, str]) -> list[Span]:
     """A listed team nickname no span holds ("Vikings" in "Chiefs Thursday injury report vs.
     Vikings") is the team when the item names that team as an organisation elsewhere
     ("the Minnesota Vikings"): one name, one reading. Ambiguous nicknames ("Heat",
-    "Kings") need this agreement where the line alone does not say."""
-    classes = listed_names()[0]
+    "Kings") need this agreement where the line alone does not say. ``classes`` is the
+    listed names' table (``names.listed_names``)."""
     teams = {re.sub(r"['’]s?$", "", s.text.split()[-1]) for s in spans if s.label == "ORG"}
     added: list[Span] = []
     for name in teams:
@@ -174,7 +174,7 @@ def _teams_named_again(text: str, spans: list[Span]) -> list[Span]:
 def _product(text: str, span: Span, makers: frozenset[str], given: frozenset[str],
              common: frozenset[str], place_kind: Callable[[str], str]) -> Span | None:
     """The product a maker's name starts, as a MISC span, or None."""
-    if span.label not in ("ORG", "PERSON", "GPE", "NORP", "MISC") or span.label == "MISC":
+    if span.label not in ("ORG", "PERSON", "GPE", "NORP"):
         return None
     words = _WORD_RE.findall(span.text)
     for i in range(len(words)):
@@ -247,6 +247,12 @@ def _state_school(text: str, span: Span) -> bool:
         ("the ", "The "), 0, span.start)
 
 
+def _line_bounds(text: str, start: int, end: int) -> tuple[int, int]:
+    """Start and end of the line of ``text`` holding ``text[start:end]``."""
+    hi = text.find("\n", end)
+    return text.rfind("\n", 0, start) + 1, len(text) if hi < 0 else hi
+
+
 _NAME_GOES_ON_RE = re.compile(r"(?:['’]s)?\s(?:of\s(?:the\s)?)?[A-Z]")
 
 
@@ -261,9 +267,8 @@ def _fragment(text: str, span: Span, common: frozenset[str], listed: dict[str, s
         return False
     if word.isupper():
         return len(word) > 3 and word.lower() in truecase_words()
-    line_end = text.find("\n", span.end)
-    after = text[span.end : line_end if line_end >= 0 else len(text)]
-    return bool(_NAME_GOES_ON_RE.match(after))
+    return bool(_NAME_GOES_ON_RE.match(text[span.end : _line_bounds(text, span.start,
+                                                                     span.end)[1]]))
 
 
 _NEXT_CAP_RE = re.compile(r" ([A-Z][a-z][\w'’\-]*)")
@@ -283,9 +288,7 @@ def _broken_off(text: str, span: Span, spans: list[Span], listed: dict[str, str]
     word = span.text.strip()
     if " " in word or word.isupper() or word in listed or not word[:1].isupper():
         return False
-    lo = text.rfind("\n", 0, span.start) + 1
-    hi = text.find("\n", span.end)
-    hi = len(text) if hi < 0 else hi
+    lo, hi = _line_bounds(text, span.start, span.end)
     line_words = text[lo:hi].split()
     if is_title_case(text[lo:hi]) or sum(w[:1].isupper() for w in line_words) * 2 >= len(
             line_words):
@@ -312,9 +315,7 @@ _RUN_BEFORE_RE = re.compile(r"(?:[A-Z][\w'’\-]*\s)+$")
 
 def _capital_run(text: str, span: Span) -> Span:
     """The run of capitalised words around a span, on its line, as one MISC span."""
-    lo = text.rfind("\n", 0, span.start) + 1
-    hi = text.find("\n", span.end)
-    hi = len(text) if hi < 0 else hi
+    lo, hi = _line_bounds(text, span.start, span.end)
     after = _RUN_AFTER_RE.match(text, span.end, hi)
     before = _RUN_BEFORE_RE.search(text, max(lo, span.start - 60), span.start)
     start = before.start() if before else span.start
@@ -337,7 +338,6 @@ def _opening_word(text: str, span: Span, people: str) -> bool:
     low = word.lower()
     if low not in truecase_words() and (low not in text or not re.search(rf"\b{low}\b", text)):
         return False  # written in lower case elsewhere in the item: "a chance for snow"
-    lo = text.rfind("\n", 0, span.start) + 1
-    hi = text.find("\n", span.end)
+    lo, hi = _line_bounds(text, span.start, span.end)
     return bool(_OPENING_RE.search(text[max(0, lo - 1) : span.start])) or is_title_case(
-        text[lo : hi if hi >= 0 else len(text)])
+        text[lo:hi])
