@@ -37,14 +37,13 @@ import splitter_data as sd
 from storyline.understand.split.scorer import MODEL_PATH
 from storyline.understand.split.splitter import Splitter
 from storyline.understand.split.tags import normalise
-from storyline.understand.split.train import TrainSettings, make_example
+from storyline.understand.split.train import TrainSettings, make_examples
 
 
 def score(splitter: Splitter, pairs: list[sd.Pair]) -> tuple[int, int, int]:
     """(right, flagged, right among unflagged) over the pairs."""
     right = flagged = 0
-    for pair in pairs:
-        result = splitter.split(pair.line)
+    for pair, result in zip(pairs, splitter.split_many([p.line for p in pairs]), strict=True):
         if result.flagged:
             flagged += 1
         elif result.teaser == normalise(pair.teaser):
@@ -61,8 +60,8 @@ class Calibration:
     def add(self, splitter: Splitter, pairs: list[sd.Pair]) -> None:
         """Score the pairs with ``splitter`` (its model never saw their source)."""
         weight = 1.0 / max(len(pairs), 1) ** 0.5  # sources balanced as in training
-        for pair in pairs:
-            example = make_example(pair.title, pair.teaser, splitter.table)
+        examples = make_examples([(p.title, p.teaser, 1.0) for p in pairs], splitter.table)
+        for example in examples:
             if example is None:
                 continue
             # Raw scores, before the model's own temperature: the fit starts from them.
@@ -107,7 +106,7 @@ class Calibration:
 
 def headline_only(splitter: Splitter, titles: list[sd.Pair]) -> int:
     """How many headline-only lines come out uncut (teaser empty)."""
-    return sum(splitter.split(p.title).teaser == "" for p in titles)
+    return sum(r.teaser == "" for r in splitter.split_many([p.title for p in titles]))
 
 
 def speed(splitter: Splitter, lines: list[str], runs: int = 5) -> float:
@@ -115,8 +114,7 @@ def speed(splitter: Splitter, lines: list[str], runs: int = 5) -> float:
     rates = []
     for _ in range(runs):
         start = time.perf_counter()
-        for line in lines:
-            splitter.split(line)
+        splitter.split_many(lines)
         rates.append(len(lines) / (time.perf_counter() - start))
     return statistics.median(rates)
 

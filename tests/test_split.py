@@ -13,7 +13,8 @@ import pytest
 from storyline.model import Item, MediaType
 from storyline.understand.pipeline import Pipeline
 from storyline.understand.split import ListingSplit, SplitComponent, Splitter, normalise
-from storyline.understand.split.features import Lexicon, TokenTable, candidate_features
+from storyline.understand.split.batch import candidate_features
+from storyline.understand.split.features import Lexicon, TokenTable
 from storyline.understand.split.prior import structural_prior
 from storyline.understand.split.tags import is_truncated, peel_prefix, trailing_media
 
@@ -270,3 +271,27 @@ def test_no_cut_inside_an_html_tag(splitter: Splitter) -> None:
                             "tear gas against marchers on Monday...")
     assert "<img src=x onerror" in result.headline or not result.teaser
     assert not result.teaser.startswith(("src=", "onerror="))
+
+
+def test_split_many_matches_split_on_the_listing(splitter: Splitter) -> None:
+    lines = [str(row["line"]) for row in _listing()] + ["", "one", "<b>x</b> Foo Bar baz Qux"]
+    assert [(r.headline, r.teaser, r.kicker, r.flagged) for r in splitter.split_many(lines)] == [
+        (r.headline, r.teaser, r.kicker, r.flagged) for r in map(splitter.split, lines)
+    ]
+
+
+def test_component_pipe_matches_call(splitter: Splitter) -> None:
+    # The pipeline hands the component whole batches (pipe); listing lines and feed items
+    # mixed in one batch come out as they would one by one.
+    def items() -> list[Item]:
+        out = [Item(id=str(i), source_id="s", raw_text=str(row["line"]))
+               for i, row in enumerate(_listing())]
+        out.append(Item(id="f", source_id="s", raw_text="x", headline="VIDEO: Floods in Sindh",
+                        teaser="Rain fell ..."))
+        return out
+
+    component = SplitComponent(splitter)
+    piped = list(component.pipe(items()))
+    called = [component(item) for item in items()]
+    assert [(i.headline, i.teaser, i.kicker, i.media_type, i.truncated, i.flags) for i in piped] \
+        == [(i.headline, i.teaser, i.kicker, i.media_type, i.truncated, i.flags) for i in called]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from storyline.model import MediaType
@@ -84,3 +84,46 @@ def test_any_text_is_split_without_loss(line: str) -> None:
 @given(st.lists(words, min_size=1, max_size=40).map(" ".join))
 def test_split_is_deterministic(line: str) -> None:
     assert SPLITTER.split(line) == SPLITTER.split(line)
+
+
+def _same(a: object, b: object) -> bool:
+    # Equal splits; the confidence may differ in the last bits (sums in another order).
+    from dataclasses import astuple
+
+    x, y = astuple(a), astuple(b)  # type: ignore[call-overload]
+    return bool(x[:5] == y[:5] and x[6] == y[6] and abs(x[5] - y[5]) < 1e-9)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(lines, min_size=1, max_size=12), st.integers(min_value=1, max_value=5))
+def test_batch_equals_one_at_a_time(batch: list[str], batch_size: int) -> None:
+    # A batch shares token rows, prefix sums and the repetition groups across its lines: no
+    # line may see another's words, whatever the batch's size and order.
+    together = SPLITTER.split_many(batch, batch_size=batch_size)
+    alone = [SPLITTER.split(line) for line in batch]
+    assert all(_same(a, b) for a, b in zip(together, alone, strict=True))
+    reversed_ = SPLITTER.split_many(batch[::-1])[::-1]
+    assert all(_same(a, b) for a, b in zip(reversed_, alone, strict=True))
+
+
+# Few words, so that lines repeat each other's words and pairs, and line ends meet line
+# starts that would form a pattern ("(Reuters)" then "-") if the batch leaked across lines.
+few_words = st.sampled_from(["(Reuters)", "-", "Peru", "elected", "Yesterday,", "the", "Die",
+                             "und", "said.", "Fox"])
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.lists(st.one_of(few_words, words.filter(lambda w: w.strip() != "")),
+                         min_size=2, max_size=70), min_size=1, max_size=8))
+@example([["Talks", "end", "(Reuters)"], ["-", "Peru", "elected", "the"]])
+def test_batch_features_equal_single_line_features(token_lists: list[list[str]]) -> None:
+    import numpy as np
+
+    from storyline.understand.split.batch import batch_features, candidate_features
+    from storyline.understand.split.features import TokenTable
+
+    table = TokenTable(SPLITTER.scorer.lexicon())
+    feats, offsets = batch_features(token_lists, table)
+    assert offsets[-1] == len(feats)
+    for j, tokens in enumerate(token_lists):
+        assert np.array_equal(feats[offsets[j] : offsets[j + 1]], candidate_features(tokens, table))

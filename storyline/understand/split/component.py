@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
+
 from storyline.model import Item, MediaType
-from storyline.understand.split.splitter import Splitter
+from storyline.understand.split.splitter import ListingSplit, Splitter
 from storyline.understand.split.tags import is_truncated, normalise, peel_prefix, trailing_media
 
 FLAG_LOW_CONFIDENCE = "split: low confidence"
@@ -47,12 +49,29 @@ class SplitComponent:
             return self._split_listing_line(item)
         return self._tidy_feed_item(item)
 
-    def _split_listing_line(self, item: Item) -> Item:
+    def pipe(self, items: Iterable[Item]) -> Iterator[Item]:
+        """Like calling the component on each item, but the listing lines of the batch are
+        split together (``Splitter.split_many``), several times faster."""
+        batch = list(items)
+        lines = [item for item in batch if item.headline == ""]
+        results = self._configured().split_many([item.raw_text for item in lines]) if lines else []
+        split = {id(item): result for item, result in zip(lines, results, strict=True)}
+        for item in batch:
+            result = split.get(id(item))
+            yield self._tidy_feed_item(item) if result is None else self._apply(item, result)
+
+    def _configured(self) -> Splitter:
         splitter = self._get_splitter()
         if self.threshold is not None and splitter.threshold != self.threshold:
             splitter = Splitter(splitter.scorer, self.threshold)
             self.splitter = splitter
-        result = splitter.split(item.raw_text)
+        return splitter
+
+    def _split_listing_line(self, item: Item) -> Item:
+        return self._apply(item, self._configured().split(item.raw_text))
+
+    @staticmethod
+    def _apply(item: Item, result: ListingSplit) -> Item:
         item.headline = result.headline
         item.teaser = result.teaser
         if result.kicker is not None:

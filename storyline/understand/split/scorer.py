@@ -81,22 +81,30 @@ class Scorer:
         object.__setattr__(self, "_tail", tail)
         object.__setattr__(self, "_tail_bias", np.array([bias[-1], 0.0]))
 
-    def scores(self, feats: Array) -> Array:
+    def scores(self, feats: Array, offsets: NDArray[np.intp] | None = None) -> Array:
         """Unnormalised score of every candidate row of ``feats``, the structural prior included;
-        rows the prior vetoes (see ``VETO_PRIOR``) skip the hidden layer."""
+        rows the prior vetoes (see ``VETO_PRIOR``) skip the hidden layer. ``offsets`` splits
+        the rows into lines (see ``batch.batch_features``); by default they are one line."""
         tail = feats @ self._tail + self._tail_bias
         out: Array = tail[:, 0] - VETO_DROP
         open_rows = tail[:, 1] > VETO_PRIOR
-        open_rows[-1] = True  # the "no cut" row is never vetoed, so some row is always open
+        # A line's "no cut" row (its last) is never vetoed, so some row is always open.
+        open_rows[-1 if offsets is None else offsets[1:] - 1] = True
         z = feats[open_rows] @ self._w + self._bias
         out[open_rows] = np.maximum(z, 0.0) @ self.w2 + tail[open_rows, 0]
         return out
 
-    def probabilities(self, feats: Array) -> Array:
-        """Softmax over the candidates of one line."""
-        s = self.scores(feats) / self.temperature
-        s = np.exp(s - s.max())
-        out: Array = s / s.sum()
+    def probabilities(self, feats: Array, offsets: NDArray[np.intp] | None = None) -> Array:
+        """Softmax over the candidates of each line (``offsets`` as in :meth:`scores`)."""
+        s = self.scores(feats, offsets) / self.temperature
+        if offsets is None:
+            s = np.exp(s - s.max())
+            out: Array = s / s.sum()
+            return out
+        starts = offsets[:-1]
+        sizes = np.diff(offsets)
+        s = np.exp(s - np.repeat(np.maximum.reduceat(s, starts), sizes))
+        out = s / np.repeat(np.add.reduceat(s, starts), sizes)
         return out
 
     def save(self, path: Path) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -11,9 +12,16 @@ import numpy as np
 from numpy.typing import NDArray
 
 from storyline.model import MediaType
-from storyline.understand.split.features import TokenTable, candidate_features, tokenize
+from storyline.understand.split.batch import batch_features
+from storyline.understand.split.features import TokenTable, tokenize
 from storyline.understand.split.scorer import MODEL_PATH, Scorer
-from storyline.understand.split.tags import is_truncated, normalise, peel_prefix, trailing_media
+from storyline.understand.split.tags import (
+    Prefix,
+    is_truncated,
+    normalise,
+    peel_prefix,
+    trailing_media,
+)
 
 log = logging.getLogger(__name__)
 
@@ -47,32 +55,65 @@ class Splitter:
 
     def split(self, line: str) -> ListingSplit:
         """Split one line. Never raises: on any internal error the line is kept whole, flagged."""
+        return self.split_many([line])[0]
+
+    def split_many(self, lines: Sequence[str], batch_size: int = 512) -> list[ListingSplit]:
+        """Split many lines, the same as one at a time but several times faster: the model
+        scores a batch of lines in one go (see ``batch.py``). Never raises: if a batch fails,
+        its lines are retried alone, and a line that still fails is kept whole, flagged."""
+        out: list[ListingSplit] = []
+        for start in range(0, len(lines), batch_size):
+            chunk = lines[start : start + batch_size]
+            try:
+                out.extend(self._split_batch(chunk))
+            except Exception:  # noqa: BLE001 - retried line by line just below
+                out.extend(self._split_alone(line) for line in chunk)
+        return out
+
+    def _split_alone(self, line: str) -> ListingSplit:
         try:
-            return self._split(line)
+            return self._split_batch([line])[0]
         except Exception as exc:  # noqa: BLE001 - one odd line must not stop an ingest
-            log.warning("splitter failed on %r: %s", line[:80], exc)
+            log.warning("splitter failed on %r: %s", str(line)[:80], exc)
             text = normalise(line) if isinstance(line, str) else ""
             return ListingSplit(text, "", None, MediaType.TEXT, False, 0.0, True)
 
-    def _split(self, line: str) -> ListingSplit:
-        text = normalise(line)
-        prefix = peel_prefix(text)
-        rest = prefix.rest
-        tokens = tokenize(rest)
-        if len(tokens) < 2:
-            # Nothing to cut: a one-word (or empty) line is a headline.
-            return self._finish(prefix.kicker, prefix.media_type, rest, "", 1.0, False)
-        probs = _outside_markup(tokens, self.scorer.probabilities(candidate_features(tokens,
-                                                                             self.table)))
+    def _split_batch(self, lines: Sequence[str]) -> list[ListingSplit]:
+        prefixes = [peel_prefix(normalise(line)) for line in lines]
+        tokens = [tokenize(p.rest) for p in prefixes]
+        # One-word (or empty) lines have nothing to cut: they are headlines.
+        cuttable = [i for i, t in enumerate(tokens) if len(t) >= 2]
+        probs: NDArray[np.float64] = np.zeros(0)
+        offsets = np.zeros(1, dtype=np.intp)
+        if cuttable:
+            feats, offsets = batch_features([tokens[i] for i in cuttable], self.table)
+            probs = self.scorer.probabilities(feats, offsets)
+        rank = {line: j for j, line in enumerate(cuttable)}
+        results = []
+        for i, prefix in enumerate(prefixes):
+            j = rank.get(i)
+            if j is None:
+                results.append(self._finish(prefix.kicker, prefix.media_type, prefix.rest, "",
+                                            1.0, False))
+                continue
+            line_probs = _outside_markup(tokens[i], probs[offsets[j] : offsets[j + 1]])
+            results.append(self._decide(prefix, tokens[i], line_probs))
+        return results
+
+    def _decide(self, prefix: Prefix, tokens: list[str],
+                probs: NDArray[np.float64]) -> ListingSplit:
         best = int(np.argmax(probs))
         confidence = float(probs[best])
         if confidence < self.threshold:
-            return self._finish(prefix.kicker, prefix.media_type, rest, "", confidence, True)
+            return self._finish(prefix.kicker, prefix.media_type, prefix.rest, "", confidence,
+                                True)
         if best == len(probs) - 1:  # the "no cut" row: a headline-only line
-            return self._finish(prefix.kicker, prefix.media_type, rest, "", confidence, False)
+            return self._finish(prefix.kicker, prefix.media_type, prefix.rest, "", confidence,
+                                False)
         headline = " ".join(tokens[: best + 1])
         teaser = " ".join(tokens[best + 1 :])
-        return self._finish(prefix.kicker, prefix.media_type, headline, teaser, confidence, False)
+        return self._finish(prefix.kicker, prefix.media_type, headline, teaser, confidence,
+                            False)
 
     @staticmethod
     def _finish(

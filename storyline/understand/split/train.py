@@ -16,12 +16,12 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from storyline.understand.split.batch import batch_features
 from storyline.understand.split.features import (
     _SENT_END,
     MAX_HEAD_TOKENS,
     Lexicon,
     TokenTable,
-    candidate_features,
     tokenize,
 )
 from storyline.understand.split.scorer import Array, Scorer
@@ -138,6 +138,36 @@ def make_example(title: str, teaser: str, table: TokenTable, weight: float = 1.0
     row is counted in the tokens the model really scores. Returns None when the gold cut is
     out of reach (headline longer than ``MAX_HEAD_TOKENS`` or eaten by the prefix).
     """
+    return make_examples([(title, teaser, weight)], table)[0]
+
+
+def make_examples(
+    lines: Sequence[tuple[str, str, float]], table: TokenTable
+) -> list[Example | None]:
+    """:func:`make_example` for many (title, teaser, weight) lines, with their features built
+    in one batch (several times faster than one by one)."""
+    prepared = [(i, p) for i, (title, teaser, _) in enumerate(lines)
+                if (p := _tokens_and_gold(title, teaser)) is not None]
+    out: list[Example | None] = [None] * len(lines)
+    if not prepared:
+        return out
+    feats, offsets = batch_features([tokens for _, (tokens, _) in prepared], table)
+    for j, (i, (tokens, head_tokens)) in enumerate(prepared):
+        line_feats = feats[offsets[j] : offsets[j + 1]]
+        n_cuts = line_feats.shape[0] - 1
+        if head_tokens >= len(tokens):
+            gold = n_cuts  # the "no cut" row
+        elif head_tokens - 1 < min(n_cuts, MAX_HEAD_TOKENS):
+            gold = head_tokens - 1
+        else:
+            continue
+        out[i] = Example(line_feats, gold, lines[i][2])
+    return out
+
+
+def _tokens_and_gold(title: str, teaser: str) -> tuple[list[str], int] | None:
+    """The tokens the splitter scores for ``title + " " + teaser`` and how many of them are
+    the title's, or None when the title is eaten by the prefix or the line cannot be cut."""
     title_n = normalise(title)
     line = normalise(f"{title} {teaser}")
     if not line.startswith(title_n):
@@ -150,15 +180,7 @@ def make_example(title: str, teaser: str, table: TokenTable, weight: float = 1.0
     head_tokens = len(tokenize(title_n[peeled:].strip()))
     if len(tokens) < 2 or head_tokens == 0:
         return None
-    feats = candidate_features(tokens, table)
-    n_cuts = feats.shape[0] - 1
-    if head_tokens >= len(tokens):
-        gold = n_cuts  # the "no cut" row
-    elif head_tokens - 1 < min(n_cuts, MAX_HEAD_TOKENS):
-        gold = head_tokens - 1
-    else:
-        return None
-    return Example(feats, gold, weight)
+    return tokens, head_tokens
 
 
 def fold_of(title: str, folds: int = 5) -> int:
@@ -195,12 +217,18 @@ def out_of_fold_examples(
         # Some lines see no word statistics at all, so that the model still splits well when
         # every word is unknown (a language or vocabulary absent from the training text).
         blind = TokenTable(lexicon.without_words())
-        for title, teaser, weight in lines:
-            if fold_of(title, folds) == fold:
-                unknown = zlib.crc32(teaser.encode("utf-8")) % 100 < blind_percent
-                example = make_example(title, teaser, blind if unknown else table, weight)
-                if example is not None:
-                    examples.append(example)
+        in_fold = [line for line in lines if fold_of(line[0], folds) == fold]
+        unknown = [zlib.crc32(teaser.encode("utf-8")) % 100 < blind_percent
+                   for _, teaser, _ in in_fold]
+        seen = iter(make_examples([x for x, u in zip(in_fold, unknown, strict=True) if not u],
+                                  table))
+        unseen = iter(make_examples([x for x, u in zip(in_fold, unknown, strict=True) if u],
+                                    blind))
+        # Merged back in line order: the training batches depend on the examples' order.
+        for u in unknown:
+            example = next(unseen) if u else next(seen)
+            if example is not None:
+                examples.append(example)
     return examples
 
 
