@@ -57,7 +57,8 @@ class CentroidIndex:
         if not len(self.index):
             return []
         matches = self.index.search(vec, count, threads=1)
-        return [int(key) for key in matches.keys]
+        keys: list[int] = matches.keys.tolist()  # uint64 to int, in one call
+        return keys
 
     def __getstate__(self) -> dict[str, Any]:
         return {"dim": self.dim, "removed": self.removed, "blob": bytes(self.index.save())}

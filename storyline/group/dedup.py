@@ -52,7 +52,8 @@ def _hash64(token: str) -> int:
 def simhash(words: list[str]) -> int:
     """Charikar's SimHash over words and adjacent word pairs."""
     features = words + [f"{a} {b}" for a, b in itertools.pairwise(words)]
-    hashes = np.array([_hash64(feature) for feature in features], dtype="<u8")
+    # map() and fromiter: no Python loop or intermediate list per feature (once per item)
+    hashes = np.fromiter(map(_hash64, features), dtype="<u8", count=len(features))
     # One row of 64 bits per feature (little-endian bit order), summed as ±1 votes per bit.
     bits = np.unpackbits(hashes.view(np.uint8).reshape(-1, 8), axis=1, bitorder="little")
     votes = 2 * bits.sum(axis=0, dtype=np.int64) - len(features)

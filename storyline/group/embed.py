@@ -19,7 +19,7 @@ import re
 import threading
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Protocol, cast, runtime_checkable
 
 import numpy as np
 import numpy.typing as npt
@@ -29,6 +29,7 @@ FloatArray = npt.NDArray[np.float32]
 MODEL_DIR = Path(__file__).resolve().parent.parent / "models" / "minilm-static"
 
 _CHUNK = 512
+_FIRST = np.zeros(1, dtype=np.intp)  # reduceat's one segment, starting at row 0
 _SAFETENSORS_DTYPES = {"F16": np.float16, "F32": np.float32, "I8": np.int8}
 
 
@@ -91,6 +92,9 @@ class StaticEmbedder:
 
     def _load(self) -> tuple[FloatArray, Any]:
         """The embedding table and tokenizer, read on first use."""
+        table = self._table
+        if table is not None and self._tokenizer is not None:  # loaded: no lock needed
+            return table, self._tokenizer
         with self._lock:
             if self._table is None:
                 from tokenizers import Tokenizer  # imported here: only the real model needs it
@@ -124,6 +128,8 @@ class StaticEmbedder:
     def _embed_chunk(self, texts: Sequence[str]) -> FloatArray:
         """:meth:`embed` for a batch small enough to gather at once."""
         table, _ = self._load()
+        if len(texts) == 1:
+            return self._embed_one(table, texts[0])
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         if not texts:
             return out
@@ -138,6 +144,31 @@ class StaticEmbedder:
             sums = np.add.reduceat(table[flat], starts, axis=0)
             out[nonempty] = sums / lengths[nonempty, None]
         return normalise_rows(out)
+
+    def _embed_one(self, table: FloatArray, text: str) -> FloatArray:
+        """:meth:`_embed_chunk` of one text (the online grouper's case, once per item),
+        without the batch bookkeeping, which cost more than the gather itself.
+
+        The arithmetic is the batch path's, step for step, so the vector is the same to the
+        bit: a float32 sum of the rows, divided in float64 (the batch divides by an int64
+        array) and rounded to float32, then scaled by its norm as ``normalise_rows`` does.
+        """
+        _, tokenizer = self._load()
+        ids = tokenizer.encode_batch_fast([text], add_special_tokens=False)[0].ids
+        # token_ids()'s cut and filter, skipped when there is nothing to cut or filter
+        # (nearly always): rebuilding the list cost as much as the rest of the arithmetic.
+        if len(ids) > self.max_tokens:
+            ids = ids[: self.max_tokens]
+        if self._unk in ids:
+            ids = [t for t in ids if t != self._unk]
+        if not ids:
+            return np.zeros((1, self.dim), dtype=np.float32)
+        sums = np.add.reduceat(table[ids], _FIRST, axis=0)
+        mean = (sums.astype(np.float64) / len(ids)).astype(np.float32)
+        norm = np.sqrt(np.add.reduce(mean * mean, axis=1, keepdims=True))
+        if not norm[0, 0]:
+            return mean
+        return cast(FloatArray, mean / norm)  # float32 / float32: numpy's stubs say float64
 
     def __getstate__(self) -> dict[str, Any]:
         return {"model_dir": self.model_dir, "max_tokens": self.max_tokens, "dim": self.dim}

@@ -68,8 +68,7 @@ def surface_forms(text: str, language: str | None = None) -> dict[str, str]:
     if not english:
         stop = stop | STOP_WORDS_BY_LANGUAGE.get(language or "", frozenset())
     words: dict[str, str] = {}
-    for match in _WORD.finditer(text.casefold()):
-        word = match.group()
+    for word in _WORD.findall(text.casefold()):  # no groups: findall gives whole matches
         if word.endswith(("'s", "’s")):
             word = word[:-2]
         if len(word) > 1 and word not in stop:

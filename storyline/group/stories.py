@@ -101,7 +101,7 @@ class GroupingSettings:
     background: bool = True
     background_docs: int = 10_000
     place_weight: float = 0.5  # a shared place (a country) against a shared person or org
-    entity_prior: float = 1.0  # pseudo-weight of unshared entities (see _State.score)
+    entity_prior: float = 1.0  # pseudo-weight of unshared entities (see _State.scored)
     # Splits: checked at story sizes split_min_size, twice that, ...; 0 turns them off.
     split_min_size: int = 8
     split_threshold: float = 0.401  # split when the two parts' similarity is below this
@@ -173,59 +173,88 @@ class _State:
 
     # -- similarity -----------------------------------------------------------------------
 
-    def score(
-        self, feats: _Features, story: _Story, cosine: float, weighted: list[tuple[str, float]]
-    ) -> dict[str, Any]:
-        """The item-to-story similarity and its parts, given the cosine of the item to the
-        story's centroid and the item's words with their IDF (computed once per item)."""
+    def scored(
+        self, feats: _Features, stories: list[_Story], cosines: list[float],
+        weighted: list[tuple[str, float]],
+    ) -> list[tuple[float, _Story, dict[str, Any]]]:
+        """Each candidate's item-to-story similarity and its parts, given the cosine of the
+        item to each story's centroid and the item's words with their IDF.
+
+        Everything that depends on the item alone (its total word weight, its entities'
+        weights) is worked out once, not once per candidate: this loop runs for every
+        candidate of every item and was one of the grouper's largest costs. The sums are taken in
+        the same order as before, so every score is the same to the bit.
+        """
         s = self.settings
-        emb = max(0.0, cosine)
-        total = matched = rarest = 0.0
-        shared: list[tuple[float, str]] = []
-        for word, weight in weighted:
+        total = 0.0
+        for _, weight in weighted:
             total += weight
-            have = story.terms.get(word)
-            if have:
-                matched += weight * have / story.count
-                shared.append((weight * have, word))
-                rarest = max(rarest, weight)
-        terms = matched / total if total else 0.0
-        w_embedding = s.w_embedding if feats.embeds and story.embeds else 0.0
-        value = w_embedding * emb + s.w_terms * terms
-        weights = w_embedding + s.w_terms
-        places: list[str] = []
-        others: list[str] = []
-        entity_score = 0.0
-        if feats.entities:
-            # A country is shared by many unrelated items, a person or organisation rarely;
-            # and the prior in the denominator keeps one shared name from counting as full
-            # agreement, so entities confirm a match rather than make one.
-            hit = total_weight = 0.0
-            for entity in feats.entities:
-                weight = s.place_weight if entity.startswith("place:") else 1.0
-                total_weight += weight
-                have = story.entities.get(entity)
-                if have:
-                    hit += weight * have / story.count
-                    (places if entity.startswith("place:") else others).append(entity)
-            entity_score = hit / (total_weight + s.entity_prior)
-            value += s.w_entities * entity_score
-            weights += s.w_entities
-        similarity = value / weights if weights else 0.0
-        gap = abs(feats.day - story.last_day)
-        age = max(0, feats.day - story.first_day)
-        similarity -= s.decay_per_day * gap + s.age_decay_per_day * age
-        # Raw shared words and entities: only the winner's are sorted, in _explain.
-        return {
-            "similarity": similarity,
-            "embedding": emb,
-            "term_score": terms,
-            "entity_score": entity_score,
-            "rarest": rarest,
-            "shared": shared,
-            "places": places,
-            "entities": others,
-        }
+        w_terms, w_entities = s.w_terms, s.w_entities
+        decay, age_decay = s.decay_per_day, s.age_decay_per_day
+        item_embeds, day, term_set = feats.embeds, feats.day, feats.terms
+        # A country is shared by many unrelated items, a person or organisation rarely;
+        # and the prior in the denominator keeps one shared name from counting as full
+        # agreement, so entities confirm a match rather than make one.
+        entities: list[tuple[str, float, bool]] = []
+        entity_total = 0.0
+        for entity in feats.entities:
+            place = entity.startswith("place:")
+            weight = s.place_weight if place else 1.0
+            entity_total += weight
+            entities.append((entity, weight, place))
+        entity_denominator = entity_total + s.entity_prior
+        out: list[tuple[float, _Story, dict[str, Any]]] = []
+        for story, cosine in zip(stories, cosines, strict=True):
+            emb = cosine if cosine > 0.0 else 0.0  # max(0.0, cosine)
+            count = story.count
+            story_terms = story.terms
+            matched = rarest = 0.0
+            shared: list[tuple[float, str]] = []
+            # Most candidates share no word with the item: one set test in C spares the loop.
+            if not story_terms.keys().isdisjoint(term_set):
+                for word, weight in weighted:
+                    have = story_terms.get(word)
+                    if have:
+                        product = weight * have
+                        matched += product / count
+                        shared.append((product, word))
+                        if weight > rarest:
+                            rarest = weight
+            terms = matched / total if total else 0.0
+            # story.embeds, inlined
+            w_embedding = s.w_embedding if item_embeds and 2 * story.foreign <= count else 0.0
+            value = w_embedding * emb + w_terms * terms
+            weights = w_embedding + w_terms
+            places: list[str] = []
+            others: list[str] = []
+            entity_score = 0.0
+            if entities:
+                hit = 0.0
+                story_entities = story.entities
+                for entity, weight, place in entities:
+                    have = story_entities.get(entity)
+                    if have:
+                        hit += weight * have / count
+                        (places if place else others).append(entity)
+                entity_score = hit / entity_denominator
+                value += w_entities * entity_score
+                weights += w_entities
+            similarity = value / weights if weights else 0.0
+            gap = abs(day - story.last_day)
+            age = max(0, day - story.first_day)
+            similarity -= decay * gap + age_decay * age
+            # Raw shared words and entities: only the winner's are sorted, in _explain.
+            out.append((similarity, story, {
+                "similarity": similarity,
+                "embedding": emb,
+                "term_score": terms,
+                "entity_score": entity_score,
+                "rarest": rarest,
+                "shared": shared,
+                "places": places,
+                "entities": others,
+            }))
+        return out
 
     def story_similarity(self, a: _Story, b: _Story) -> float:
         """How alike two stories are: centroid cosine and cosine of their word profiles.
@@ -241,7 +270,7 @@ class _State:
         """What two stories' items say in common, whatever their dates."""
         s = self.settings
         emb = float(a.centroid() @ b.centroid())
-        terms = profile_cosine(self.corpus.idf, a.terms, a.count, b.terms, b.count)
+        terms = self.corpus.profile_cosine(a.terms, a.count, b.terms, b.count)
         w_embedding = s.w_embedding if a.embeds and b.embeds else 0.0
         return (w_embedding * emb + s.w_terms * terms) / (w_embedding + s.w_terms)
 
@@ -255,13 +284,14 @@ class _State:
         if not stories:
             return ranked
         # All candidates' centroid cosines in one product, and each word's IDF once.
-        sums = np.stack([story.vec_sum for story in stories])
-        norms = np.linalg.norm(sums, axis=1)
+        # (np.array, not np.stack, and the norm as np.linalg.norm computes it along an axis:
+        # the same numbers without those functions' checks, which cost more than the maths.)
+        sums = np.array([story.vec_sum for story in stories])
+        norms = np.sqrt(np.add.reduce(sums * sums, axis=1))
         cosines = (sums @ feats.vec) / np.where(norms > 0, norms, 1.0)
-        weighted = [(word, self.corpus.idf(word)) for word in feats.terms]
-        for story, cosine in zip(stories, cosines.tolist(), strict=True):
-            parts = self.score(feats, story, cosine, weighted)
-            ranked.append((parts["similarity"], story, parts))
+        idf = self.corpus.idf_of(feats.terms)
+        weighted = [(word, idf[word]) for word in feats.terms]
+        ranked = self.scored(feats, stories, cosines.tolist(), weighted)
         ranked.sort(key=lambda entry: (-entry[0], entry[1].key))
         if self.settings.join_weights or self.trace is not None:
             x = candidate_features(feats, [e[1] for e in ranked], [e[2] for e in ranked],
@@ -411,7 +441,7 @@ class _State:
             return together if together >= s.merge_threshold else None
         # story_similarity's parts, each computed once
         emb = float(a.centroid() @ b.centroid())
-        terms = profile_cosine(self.corpus.idf, a.terms, a.count, b.terms, b.count)
+        terms = self.corpus.profile_cosine(a.terms, a.count, b.terms, b.count)
         w_embedding = s.w_embedding if a.embeds and b.embeds else 0.0
         gap = max(0, max(a.first_day, b.first_day) - min(a.last_day, b.last_day))
         together = ((w_embedding * emb + s.w_terms * terms) / (w_embedding + s.w_terms)
