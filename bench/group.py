@@ -42,7 +42,7 @@ import re
 import resource
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -204,6 +204,22 @@ def _auc(score: np.ndarray, y: np.ndarray) -> float:
     return float((ranks[pos].sum() - n_pos * (n_pos + 1) / 2) / max(n_pos * n_neg, 1))
 
 
+def prefetched(
+    grouper: StoryGrouper, items: Iterable[tuple[Item, str]], batch: int = 256
+) -> Iterator[tuple[Item, str]]:
+    """``items`` as they come, with the grouper told each batch ahead (as ingest does with
+    the items of one fetch), so it embeds them in one call."""
+    chunk: list[tuple[Item, str]] = []
+    for entry in items:
+        chunk.append(entry)
+        if len(chunk) == batch:
+            grouper.prefetch([item for item, _ in chunk])
+            yield from chunk
+            chunk = []
+    grouper.prefetch([item for item, _ in chunk])
+    yield from chunk
+
+
 def run_storyline(
     rows: list[Row], repeat: int, limit: int | None, dedup: bool = True,
     settings: GroupingSettings | None = None, facts: list[Understood] | None = None,
@@ -229,7 +245,7 @@ def run_storyline(
     counts = {"duplicates": 0, "merges": 0, "splits": 0, "moved": 0}
     start = time.perf_counter()
     cpu_start = time.process_time()
-    for item, label in stream(rows, repeat, limit, facts):
+    for item, label in prefetched(grouper, stream(rows, repeat, limit, facts)):
         original = detector.check(item) if dedup else None
         if original is not None and original in story_of:
             # A copy is not learnt (it adds no coverage): it goes where the grouper would put

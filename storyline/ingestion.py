@@ -269,6 +269,9 @@ def store_pending(store: Store, entry: Pending, pipeline: Pipeline, grouping: Gr
     grouper = grouping.grouper
     resolve = getattr(grouper, "resolve", None)
     assignments: list[Assignment] = []
+    prefetch = getattr(grouper, "prefetch", None)
+    if callable(prefetch):  # embeds the batch in one call; the vectors are the same
+        prefetch(understood)
     for item in understood:
         original = originals.get(item.content_hash) or grouping.duplicates.check(item)
         if original is not None and original in story_of:
