@@ -53,12 +53,11 @@ class SplitComponent:
         """Like calling the component on each item, but the listing lines of the batch are
         split together (``Splitter.split_many``), several times faster."""
         batch = list(items)
-        lines = [item for item in batch if item.headline == ""]
-        results = self._configured().split_many([item.raw_text for item in lines]) if lines else []
-        split = {id(item): result for item, result in zip(lines, results, strict=True)}
+        lines = [item.raw_text for item in batch if item.headline == ""]
+        results = iter(self._configured().split_many(lines) if lines else [])
         for item in batch:
-            result = split.get(id(item))
-            yield self._tidy_feed_item(item) if result is None else self._apply(item, result)
+            yield self._apply(item, next(results)) if item.headline == "" else \
+                self._tidy_feed_item(item)
 
     def _configured(self) -> Splitter:
         splitter = self._get_splitter()

@@ -96,16 +96,9 @@ class Scorer:
 
     def probabilities(self, feats: Array, offsets: NDArray[np.intp] | None = None) -> Array:
         """Softmax over the candidates of each line (``offsets`` as in :meth:`scores`)."""
-        s = self.scores(feats, offsets) / self.temperature
         if offsets is None:
-            s = np.exp(s - s.max())
-            out: Array = s / s.sum()
-            return out
-        starts = offsets[:-1]
-        sizes = np.diff(offsets)
-        s = np.exp(s - np.repeat(np.maximum.reduceat(s, starts), sizes))
-        out = s / np.repeat(np.add.reduceat(s, starts), sizes)
-        return out
+            offsets = np.array([0, len(feats)], dtype=np.intp)
+        return segment_softmax(self.scores(feats, offsets) / self.temperature, offsets[:-1])
 
     def save(self, path: Path) -> None:
         """Write the weights as a compressed ``.npz`` (no pickles)."""
@@ -149,3 +142,12 @@ class Scorer:
                 phrases=data["phrases"].astype(np.uint16),
                 temperature=float(data["temperature"]),
             )
+
+
+def segment_softmax(scores: Array, starts: NDArray[np.intp]) -> Array:
+    """Softmax within each segment of ``scores`` (a line's candidates), the segments starting
+    at ``starts``; used at prediction and in training alike."""
+    sizes = np.diff(np.append(starts, len(scores)))
+    e = np.exp(scores - np.repeat(np.maximum.reduceat(scores, starts), sizes))
+    out: Array = e / np.repeat(np.add.reduceat(e, starts), sizes)
+    return out

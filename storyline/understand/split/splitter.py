@@ -82,22 +82,22 @@ class Splitter:
         prefixes = [peel_prefix(normalise(line)) for line in lines]
         tokens = [tokenize(p.rest) for p in prefixes]
         # One-word (or empty) lines have nothing to cut: they are headlines.
-        cuttable = [i for i, t in enumerate(tokens) if len(t) >= 2]
+        cuttable = [t for t in tokens if len(t) >= 2]
         probs: NDArray[np.float64] = np.zeros(0)
         offsets = np.zeros(1, dtype=np.intp)
         if cuttable:
-            feats, offsets = batch_features([tokens[i] for i in cuttable], self.table)
+            feats, offsets = batch_features(cuttable, self.table)
             probs = self.scorer.probabilities(feats, offsets)
-        rank = {line: j for j, line in enumerate(cuttable)}
+        spans = iter(zip(offsets[:-1].tolist(), offsets[1:].tolist(), strict=True))
         results = []
-        for i, prefix in enumerate(prefixes):
-            j = rank.get(i)
-            if j is None:
+        for prefix, line_tokens in zip(prefixes, tokens, strict=True):
+            if len(line_tokens) < 2:
                 results.append(self._finish(prefix.kicker, prefix.media_type, prefix.rest, "",
                                             1.0, False))
                 continue
-            line_probs = _outside_markup(tokens[i], probs[offsets[j] : offsets[j + 1]])
-            results.append(self._decide(prefix, tokens[i], line_probs))
+            start, end = next(spans)
+            line_probs = _outside_markup(line_tokens, probs[start:end])
+            results.append(self._decide(prefix, line_tokens, line_probs))
         return results
 
     def _decide(self, prefix: Prefix, tokens: list[str],

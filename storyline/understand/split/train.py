@@ -24,7 +24,7 @@ from storyline.understand.split.features import (
     TokenTable,
     tokenize,
 )
-from storyline.understand.split.scorer import Array, Scorer
+from storyline.understand.split.scorer import Array, Scorer, segment_softmax
 from storyline.understand.split.tags import normalise, peel_prefix
 from storyline.understand.split.words import ABBREVIATIONS
 
@@ -318,11 +318,8 @@ def _fit_member(
             pre = x @ params["w1"] + params["b1"]
             hidden = np.maximum(pre, 0.0)
             s = hidden @ params["w2"] + x @ params["w_lin"]
-            # Per-line softmax via reduceat on segment starts.
-            seg_max = np.maximum.reduceat(s, starts)
+            p = segment_softmax(s, starts)
             seg_id = np.repeat(np.arange(len(batch)), np.diff(np.append(starts, len(s))))
-            e = np.exp(s - seg_max[seg_id])
-            p = e / np.add.reduceat(e, starts)[seg_id]
             grad_s = p * weights[seg_id]
             grad_s[gold] -= weights
             grad_s /= weights.sum()
