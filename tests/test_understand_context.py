@@ -39,6 +39,17 @@ def test_a_maker_and_a_model_is_a_product() -> None:
                         _span(text, "Ford Motor Co.", "ORG")])
     assert ("Nissan Altima", "MISC") in found and ("Kia Telluride", "MISC") in found
     assert ("Ford Motor Co.", "ORG") in found  # the company
+    # The company inside the product's name is named too, as a nested span.
+    assert ("Nissan", "ORG") in found and ("Kia", "ORG") in found
+    spans = context_kinds(text, [_span(text, "Kia Telluride", "PERSON")], COMMON, _kind)
+    kia = next(s for s in spans if s.label == "ORG")
+    assert text[kia.start : kia.end] == "Kia"
+
+
+def test_a_platform_inside_a_product_is_no_company() -> None:
+    text = "Deals on the iPhone 11 and the Galaxy S10 this week"
+    found = _run(text, [_span(text, "iPhone 11", "ORG"), _span(text, "Galaxy S10", "ORG")])
+    assert not any(label == "ORG" for _, label in found), found
 
 
 def test_a_maker_before_ordinary_words_stays_the_company() -> None:

@@ -71,6 +71,19 @@ def test_mind_slice_adjudicated_floors(floors: dict[str, Any]) -> None:
         assert quality[kind]["recall"] >= floors[f"adjudicated_{kind}_recall"], (kind, quality)
 
 
+def test_uci_headline_floors(floors: dict[str, Any]) -> None:
+    """The default recogniser on 400 hand-annotated UCI headlines (another year, another
+    kind of text: Title Case titles without a teaser)."""
+    bench = _bench()
+    rows = bench.read_uci_entities()
+    components = bench.default_components(bench.UnderstandSettings(ner_backend="fast"))
+    quality = bench.score_annotated(rows, bench.run_batched(components,
+                                                            [bench.uci_item(r) for r in rows]))
+    for kind in ("place", "person", "org"):
+        assert quality[kind]["precision"] >= floors[f"uci_{kind}_precision"], (kind, quality)
+        assert quality[kind]["recall"] >= floors[f"uci_{kind}_recall"], (kind, quality)
+
+
 def test_adjudicated_scoring_counts_reviews() -> None:
     """The adjudicated score takes a reviewer's verdicts over the silver, in both ways."""
     bench = _bench()

@@ -107,6 +107,9 @@ def context_kinds(text: str, spans: list[Span], common: frozenset[str],
         product = _product(text, span, makers, given, common, place_kind)
         if product is not None:
             out.append(product)
+            maker = _maker_of(text, product, makers) if product.label == "MISC" else None
+            if maker is not None:
+                out.append(maker)
             continue
         if span.label in ("GPE", "LOC", "PERSON", "ORG"):
             if _state_school(text, span):  # "Coppin" + " State": the university
@@ -203,6 +206,27 @@ def _product(text: str, span: Span, makers: frozenset[str], given: frozenset[str
                 end = span.end + m.end()
                 return Span(span.start, end, "MISC", text[span.start : end])
             return None
+    return None
+
+
+# Makers in makers.txt that are product lines or platforms, not companies.
+_NOT_COMPANIES = frozenset({"Android", "Galaxy", "iPad", "iPhone", "PlayStation", "Xbox",
+                            "Range Rover", "Chevy", "Fordson"})
+
+
+def _maker_of(text: str, product: Span, makers: frozenset[str]) -> Span | None:
+    """The company inside a product's name, as an ORG span nested in it ("Samsung" in
+    "Samsung Galaxy S5", "Kia" in "2020 Kia Telluride"): the item is news about the company
+    too, and a reader (and annotation guides that allow nested names) counts it."""
+    for m in _WORD_RE.finditer(product.text):
+        for n in (2, 1):
+            words = product.text[m.start():].split()[:n]
+            name = " ".join(words)
+            if len(words) == n and name in makers:
+                if name in _NOT_COMPANIES:
+                    return None
+                start = product.start + m.start()
+                return Span(start, start + len(name), "ORG", name)
     return None
 
 
