@@ -20,6 +20,7 @@ lines would be flagged and how many of those were in fact split right.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import statistics
 import sys
@@ -40,14 +41,22 @@ from storyline.understand.split.tags import normalise
 from storyline.understand.split.train import TrainSettings, make_examples
 
 
-def score(splitter: Splitter, pairs: list[sd.Pair]) -> tuple[int, int, int]:
-    """(right, flagged, right among unflagged) over the pairs."""
+def score(splitter: Splitter, pairs: list[sd.Pair],
+          errors: list[dict[str, object]] | None = None) -> tuple[int, int, int]:
+    """(right, flagged, right among unflagged) over the pairs; the lines split wrong (or
+    flagged) are appended to ``errors`` when it is given."""
     right = flagged = 0
     for pair, result in zip(pairs, splitter.split_many([p.line for p in pairs]), strict=True):
+        ok = not result.flagged and result.teaser == normalise(pair.teaser)
         if result.flagged:
             flagged += 1
-        elif result.teaser == normalise(pair.teaser):
+        elif ok:
             right += 1
+        if errors is not None and not ok:
+            errors.append({"source": pair.source, "line": pair.line,
+                           "gold_teaser": normalise(pair.teaser), "teaser": result.teaser,
+                           "flagged": result.flagged,
+                           "confidence": round(result.confidence, 3)})
     return right, flagged, right
 
 
@@ -138,6 +147,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0,
                         help="training seed of the leave-one-source-out models (the shipped "
                         "model uses 0); differences under ~2 points need several seeds")
+    parser.add_argument("--errors", type=Path,
+                        help="write the lines split wrong (or flagged) to this JSONL file")
     args = parser.parse_args(argv)
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
@@ -156,6 +167,7 @@ def main(argv: list[str] | None = None) -> int:
     print("-" * len(header))
     total = right_all = flagged_all = 0
     calibration = Calibration()
+    errors: list[dict[str, object]] | None = [] if args.errors else None
     for source in sd.SOURCES:
         test = [p for p in pairs if p.source == source]
         test_titles = [p for p in titles_only if p.source == source]
@@ -167,7 +179,7 @@ def main(argv: list[str] | None = None) -> int:
             scorer = sd.train_on(train, train_titles, extra_titles=extra,
                                  settings=TrainSettings(seed=args.seed))
             splitter = Splitter(scorer, threshold=shipped.threshold)
-        right, flagged, _ = score(splitter, test)
+        right, flagged, _ = score(splitter, test, errors)
         if args.calibrate and not args.quick and source != "listing":
             calibration.add(splitter, test)
         n = len(test)
@@ -187,6 +199,10 @@ def main(argv: list[str] | None = None) -> int:
     mode = "in-sample" if args.quick else "leave-one-source-out"
     print(f"(threshold {shipped.threshold:.2f}; {mode})")
     print()
+    if args.errors and errors is not None:
+        with args.errors.open("w", encoding="utf-8") as fh:
+            fh.writelines(json.dumps(e, ensure_ascii=False) + "\n" for e in errors)
+        print(f"{len(errors)} lines split wrong or flagged written to {args.errors}")
     if args.calibrate and calibration.lines:
         calibration.report(shipped.scorer.temperature)
         print()
