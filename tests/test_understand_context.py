@@ -142,3 +142,17 @@ def test_places_component_leaves_teams_to_the_entities() -> None:
     assert places == ["Minnesota"]  # the teaser's, not the ranked team in the headline
     mention = next(m for f in item.facts if f.kind == "place" for m in f.extra["mentions"])
     assert mention["field"] == "teaser"
+
+
+@pytest.mark.parametrize("surface,label", [("Android", "ORG"), ("iPad", "ORG"),
+                                           ("Wii U", "PERSON"), ("MacBook Air", "ORG"),
+                                           ("Windows", "ORG")])
+def test_products_and_platforms_are_no_names(surface: str, label: str) -> None:
+    text = f"New {surface} update said to arrive next week"
+    assert _run(text, [_span(text, surface, label)]) == {(surface, "MISC")}
+
+
+def test_a_company_named_like_no_product_stays() -> None:
+    text = "Apple and Microsoft settle"
+    found = _run(text, [_span(text, "Apple", "ORG"), _span(text, "Microsoft", "ORG")])
+    assert found == {("Apple", "ORG"), ("Microsoft", "ORG")}

@@ -104,6 +104,9 @@ def context_kinds(text: str, spans: list[Span], common: frozenset[str],
     people = " ".join(s.text for s in spans if s.label == "PERSON" and " " in s.text.strip())
     out: list[Span] = []
     for span in spans:
+        if span.label in ("ORG", "PERSON") and _product_name(span.text):
+            out.append(Span(span.start, span.end, "MISC", span.text))
+            continue
         product = _product(text, span, makers, given, common, place_kind)
         if product is not None:
             out.append(product)
@@ -207,6 +210,19 @@ def _product(text: str, span: Span, makers: frozenset[str], given: frozenset[str
                 return Span(span.start, end, "MISC", text[span.start : end])
             return None
     return None
+
+
+# Products and platforms that recognisers often call organisations or people, alone or
+# leading a model name ("Android", "iPad", "Wii U", "MacBook Air", "Windows 8.1 Update").
+# Only names that are no company's, no team's and no person's in news.
+_PRODUCT_NAMES = frozenset("""Android iPhone iPhones iPad iPads iPod iMac MacBook iOS Windows Xbox
+    PlayStation Kindle Gmail Alexa Siri Wii Chromebook Galaxy""".split())
+
+
+def _product_name(name: str) -> bool:
+    """Whether a name is a product or platform (by its first word) rather than a name."""
+    first = re.sub(r"['’]s?$", "", name.split()[0]) if name.split() else ""
+    return first in _PRODUCT_NAMES
 
 
 # Makers in makers.txt that are product lines or platforms, not companies.
