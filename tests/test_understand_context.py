@@ -156,3 +156,9 @@ def test_a_company_named_like_no_product_stays() -> None:
     text = "Apple and Microsoft settle"
     found = _run(text, [_span(text, "Apple", "ORG"), _span(text, "Microsoft", "ORG")])
     assert found == {("Apple", "ORG"), ("Microsoft", "ORG")}
+
+
+def test_product_words_that_are_also_names_stay_names() -> None:
+    text = "Alexa Chung joins LA Galaxy fans as Galaxy win"
+    found = _run(text, [_span(text, "Alexa Chung", "PERSON"), _span(text, "Galaxy", "ORG", 1)])
+    assert found == {("Alexa Chung", "PERSON"), ("Galaxy", "ORG")}

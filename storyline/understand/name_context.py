@@ -110,7 +110,7 @@ def context_kinds(text: str, spans: list[Span], common: frozenset[str],
         product = _product(text, span, makers, given, common, place_kind)
         if product is not None:
             out.append(product)
-            maker = _maker_of(text, product, makers) if product.label == "MISC" else None
+            maker = _maker_of(product, makers) if product.label == "MISC" else None
             if maker is not None:
                 out.append(maker)
             continue
@@ -214,9 +214,10 @@ def _product(text: str, span: Span, makers: frozenset[str], given: frozenset[str
 
 # Products and platforms that recognisers often call organisations or people, alone or
 # leading a model name ("Android", "iPad", "Wii U", "MacBook Air", "Windows 8.1 Update").
-# Only names that are no company's, no team's and no person's in news.
+# Only names that are no company's, team's or person's in news: not "Galaxy" (LA Galaxy) or
+# "Alexa" and "Siri" (given names), which the maker rule and the recogniser handle.
 _PRODUCT_NAMES = frozenset("""Android iPhone iPhones iPad iPads iPod iMac MacBook iOS Windows Xbox
-    PlayStation Kindle Gmail Alexa Siri Wii Chromebook Galaxy""".split())
+    PlayStation Kindle Gmail Wii Chromebook""".split())
 
 
 def _product_name(name: str) -> bool:
@@ -230,7 +231,7 @@ _NOT_COMPANIES = frozenset({"Android", "Galaxy", "iPad", "iPhone", "PlayStation"
                             "Range Rover", "Chevy", "Fordson"})
 
 
-def _maker_of(text: str, product: Span, makers: frozenset[str]) -> Span | None:
+def _maker_of(product: Span, makers: frozenset[str]) -> Span | None:
     """The company inside a product's name, as an ORG span nested in it ("Samsung" in
     "Samsung Galaxy S5", "Kia" in "2020 Kia Telluride"): the item is news about the company
     too, and a reader (and annotation guides that allow nested names) counts it."""
