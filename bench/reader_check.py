@@ -1,6 +1,7 @@
 """How close careful readers come to the dev set's gold stories, next to storyline.
 
     python bench/reader_check.py [--data bench/data/uci_reader_groupings.json]
+                                 [--set NAME=VALUE ...]
 
 Issue 5 asks for B-cubed F1 >= 0.92 against the UCI aggregator's story labels. Those labels
 are one aggregator's clustering, not a ground truth: this bench asks what readers score
@@ -10,7 +11,8 @@ into stories by reading them (see ``docs/grouping.md``, "Readers against the gol
 sample it prints B-cubed precision/recall/F1 of each reader against the gold, the two readers
 against each other, and storyline against the gold and against the readers: storyline's
 labels are those of one grouper replaying the whole stream up to the last sampled day
-(default settings, bare headlines, no duplicate detection), restricted to the sample.
+(default settings unless ``--set``, bare headlines, no duplicate detection), restricted to
+the sample.
 """
 
 from __future__ import annotations
@@ -25,18 +27,20 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench._uci import load_rows, to_item  # noqa: E402
+from bench.group import parse_settings  # noqa: E402
 from storyline.group.embed import StaticEmbedder  # noqa: E402
 from storyline.group.metrics import bcubed  # noqa: E402
+from storyline.group.settings import GroupingSettings  # noqa: E402
 from storyline.group.stories import StoryGrouper  # noqa: E402
 
 DATA = ROOT / "bench" / "data" / "uci_reader_groupings.json"
 
 
-def stream_labels(positions: set[int]) -> dict[int, str]:
+def stream_labels(positions: set[int], settings: GroupingSettings) -> dict[int, str]:
     """Story ids that one grouper, replaying the stream from the start, gives the positions
     (resolved after the replay, splits applied as the store applies them)."""
     rows = load_rows()
-    grouper = StoryGrouper(embedder=StaticEmbedder())
+    grouper = StoryGrouper(settings, embedder=StaticEmbedder())
     found: dict[str, str] = {}
     position_of: dict[str, int] = {}
     for position in range(max(positions) + 1):
@@ -57,6 +61,8 @@ def main(argv: list[str] | None = None) -> None:
     """Print the per-sample table and the means."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DATA)
+    parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                        help="a grouping setting for storyline's run")
     args = parser.parse_args(argv)
     samples = json.loads(args.data.read_text(encoding="utf-8"))
     rows = load_rows()
@@ -64,7 +70,8 @@ def main(argv: list[str] | None = None) -> None:
         if [rows[p].title for p in sample["positions"]] != sample["titles"]:
             raise SystemExit(f"{args.data}: sample of day {sample['day']} no longer matches "
                              "the stream (dev set or shuffle changed)")
-    ours = stream_labels({p for s in samples for p in s["positions"]})
+    ours = stream_labels({p for s in samples for p in s["positions"]},
+                         parse_settings(args.set))
     table: dict[str, list[float]] = {}
     print(f"{'day':>6} {'items':>5} {'reader':>20} {'P':>6} {'R':>6} {'F1':>6}")
     for sample in samples:
