@@ -106,3 +106,12 @@ def test_a_join_on_the_embedding_alone_needs_a_close_one() -> None:
     alone = place(1.01)
     assert alone["new"] is True and alone["opened"] is True
     assert alone["embedding_only"] == 1.0 and alone["closest"] is not None
+
+
+def test_years_are_no_content_words() -> None:
+    # A year is shared by every story of that year, and against the 2014 background corpus
+    # any other year would look rare: it must not carry a join ("2020 elections").
+    assert terms_of("Brazil on the eve of the 2020 elections") == terms_of(
+        "Brazil on the eve of the elections")
+    assert "737" in terms_of("Boeing 737 grounded")
+    assert "1990s" in terms_of("Back to the 1990s")

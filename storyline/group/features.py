@@ -23,6 +23,9 @@ _STOPWORDS = frozenset(
     with would you your vs""".split()
 )
 _ENTITY_KINDS = frozenset({"place", "person", "org"})
+# A year ("2020") names no story: every story of that year can carry it, and against word
+# counts from another year (the background corpus is of 2014) it would look rare.
+_YEAR = re.compile(r"(?:19|20)\d\d")
 
 
 def item_day(item: Item) -> int:
@@ -71,7 +74,7 @@ def surface_forms(text: str, language: str | None = None) -> dict[str, str]:
     for word in _WORD.findall(text.casefold()):  # no groups: findall gives whole matches
         if word.endswith(("'s", "’s")):
             word = word[:-2]
-        if len(word) > 1 and word not in stop:
+        if len(word) > 1 and word not in stop and not _YEAR.fullmatch(word):
             words.setdefault(stem_en(word) if english else word, word)
     return words
 
