@@ -162,3 +162,10 @@ def test_product_words_that_are_also_names_stay_names() -> None:
     text = "Alexa Chung joins LA Galaxy fans as Galaxy win"
     found = _run(text, [_span(text, "Alexa Chung", "PERSON"), _span(text, "Galaxy", "ORG", 1)])
     assert found == {("Alexa Chung", "PERSON"), ("Galaxy", "ORG")}
+
+
+def test_venue_centres_are_no_organisations() -> None:
+    text = "A fair at the Norris Conference Center and the Memorial Cancer Center"
+    found = _run(text, [_span(text, "Norris Conference Center", "ORG"),
+                        _span(text, "Memorial Cancer Center", "ORG")])
+    assert found == {("Norris Conference Center", "MISC"), ("Memorial Cancer Center", "ORG")}

@@ -104,7 +104,8 @@ def context_kinds(text: str, spans: list[Span], common: frozenset[str],
     people = " ".join(s.text for s in spans if s.label == "PERSON" and " " in s.text.strip())
     out: list[Span] = []
     for span in spans:
-        if span.label in ("ORG", "PERSON") and _product_name(span.text):
+        if span.label in ("ORG", "PERSON") and (_product_name(span.text)
+                                                or _VENUE_CENTER_RE.search(span.text)):
             out.append(Span(span.start, span.end, "MISC", span.text))
             continue
         product = _product(text, span, makers, given, common, place_kind)
@@ -218,6 +219,14 @@ def _product(text: str, span: Span, makers: frozenset[str], given: frozenset[str
 # "Alexa" and "Siri" (given names), which the maker rule and the recogniser handle.
 _PRODUCT_NAMES = frozenset("""Android iPhone iPhones iPad iPads iPod iMac MacBook iOS Windows Xbox
     PlayStation Kindle Gmail Wii Chromebook""".split())
+
+
+# Centres that are places one goes to, not bodies: "Ridgewood Community Center", "Norris
+# Conference Center" (a "Cancer Center" or "Research Center" stays an organisation).
+_VENUE_CENTER_RE = re.compile(
+    r"\b(?:Community|Conference|Convention|Performance|Event|Events|Civic|Recreation|"
+    r"Aquatic|Aquatics|Visitor|Visitors|Fitness|Exhibition|Expo|Shopping|Senior|Nature|"
+    r"Training)\s(?:Center|Centre)(?:['’]s)?$")
 
 
 def _product_name(name: str) -> bool:
