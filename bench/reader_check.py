@@ -26,8 +26,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench._uci import load_rows, to_item  # noqa: E402
-from bench.group import parse_settings  # noqa: E402
+from bench._uci import item_id, load_rows, stream  # noqa: E402
+from bench.group import parse_settings, prefetched  # noqa: E402
 from storyline.group.embed import StaticEmbedder  # noqa: E402
 from storyline.group.metrics import bcubed  # noqa: E402
 from storyline.group.settings import GroupingSettings  # noqa: E402
@@ -37,24 +37,23 @@ DATA = ROOT / "bench" / "data" / "uci_reader_groupings.json"
 
 
 def stream_labels(positions: set[int], settings: GroupingSettings) -> dict[int, str]:
-    """Story ids that one grouper, replaying the stream from the start, gives the positions
-    (resolved after the replay, splits applied as the store applies them)."""
+    """Story ids that one grouper, replaying the stream from the start (embedding ahead as
+    ``bench/group.py`` does), gives the positions: resolved after the replay, splits applied
+    as the store applies them."""
     rows = load_rows()
     grouper = StoryGrouper(settings, embedder=StaticEmbedder())
+    wanted = {item_id(p): p for p in positions}
     found: dict[str, str] = {}
-    position_of: dict[str, int] = {}
-    for position in range(max(positions) + 1):
-        item = to_item(rows[position], position)
+    for item, _ in prefetched(grouper, stream(rows, limit=max(positions) + 1)):
         assignment = grouper.learn_one(item)
-        if position in positions:
+        if item.id in wanted:
             found[item.id] = assignment.story_id
-            position_of[item.id] = position
         for event in grouper.drain_events():
             if event.kind == "split":
                 for moved in event.reason["items"]:
                     if moved in found:
                         found[moved] = event.other_ids[0]
-    return {position_of[i]: grouper.resolve(s) for i, s in found.items()}
+    return {wanted[i]: grouper.resolve(s) for i, s in found.items()}
 
 
 def main(argv: list[str] | None = None) -> None:

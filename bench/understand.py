@@ -92,28 +92,30 @@ def predicted(item: Item) -> set[tuple[str, str]]:
     return out
 
 
+def per_kind(pairs: Iterable[tuple[set[tuple[str, str]], set[tuple[str, str]]]],
+             truth_name: str = "gold") -> dict[str, dict[str, float]]:
+    """Micro-averaged precision and recall per type over (predicted, true) mention sets, one
+    pair per item; the count of true mentions is reported under ``truth_name``."""
+    counts = {k: {"tp": 0, "pred": 0, "true": 0} for k in KINDS}
+    for pred, truth in pairs:
+        for kind, c in counts.items():
+            p = {m for m in pred if m[1] == kind}
+            t = {m for m in truth if m[1] == kind}
+            c["pred"] += len(p)
+            c["true"] += len(t)
+            c["tp"] += len(p & t)
+    return {kind: {"precision": c["tp"] / c["pred"] if c["pred"] else 0.0,
+                   "recall": c["tp"] / c["true"] if c["true"] else 0.0,
+                   "predicted": c["pred"], truth_name: c["true"]}
+            for kind, c in counts.items()}
+
+
 def score_mind(
     rows: Sequence[dict[str, Any]], items: Sequence[Item]
 ) -> dict[str, dict[str, float]]:
-    """Micro-averaged precision and recall per type over items."""
-    counts = {k: {"tp_p": 0, "pred": 0, "tp_r": 0, "gold": 0} for k in ("place", "person", "org")}
-    for row, item in zip(rows, items, strict=True):
-        pred = predicted(item)
-        for kind, c in counts.items():
-            p = {s for s, k in pred if k == kind}
-            g = {s for s, k in row["gold"] if k == kind}
-            c["pred"] += len(p)
-            c["gold"] += len(g)
-            c["tp_p"] += len(p & g)
-            c["tp_r"] += len(g & p)
-    return {
-        kind: {
-            "precision": c["tp_p"] / c["pred"] if c["pred"] else 0.0,
-            "recall": c["tp_r"] / c["gold"] if c["gold"] else 0.0,
-            "predicted": c["pred"], "gold": c["gold"],
-        }
-        for kind, c in counts.items()
-    }
+    """Micro-averaged precision and recall per type over items, against the silver."""
+    return per_kind((predicted(item), row["gold"])
+                    for row, item in zip(rows, items, strict=True))
 
 
 Judgements = dict[str, dict[tuple[str, str], dict[str, Any]]]
@@ -173,7 +175,8 @@ def score_adjudicated(rows: Sequence[dict[str, Any]], items: Sequence[Item],
     mention counts as wrong and is counted in ``unjudged`` (and listed there, as a packet to
     review, when a list is given): a recogniser that finds new mentions must have them
     reviewed before its precision here means anything."""
-    counts = {k: {"tp": 0, "pred": 0, "true": 0, "unjudged": 0} for k in KINDS}
+    pairs: list[tuple[set[tuple[str, str]], set[tuple[str, str]]]] = []
+    unreviewed = dict.fromkeys(KINDS, 0)
     for row, item in zip(rows, items, strict=True):
         truth = adjudicated_truth(row, judged)
         mine = judged.get(row["id"], {})
@@ -184,20 +187,13 @@ def score_adjudicated(rows: Sequence[dict[str, Any]], items: Sequence[Item],
             unjudged.append({"id": row["id"], "title": row["title"], "abstract": row["abstract"],
                              "predicted": [{"surface": s, "kind": k} for s, k in new],
                              "silver_unmatched": []})
-        keys = {mention_key(*m) for m in pred}
-        for kind, c in counts.items():
-            p = {m for m in keys if m[1] == kind}
-            t = {m for m in truth if m[1] == kind}
-            c["pred"] += len(p)
-            c["true"] += len(t)
-            c["tp"] += len(p & t)
-            c["unjudged"] += sum(1 for m in new if m[1] == kind)
-    return {
-        kind: {"precision": c["tp"] / c["pred"] if c["pred"] else 0.0,
-               "recall": c["tp"] / c["true"] if c["true"] else 0.0,
-               "predicted": c["pred"], "true": c["true"], "unjudged": c["unjudged"]}
-        for kind, c in counts.items()
-    }
+        for _, kind in new:
+            unreviewed[kind] += 1
+        pairs.append(({mention_key(*m) for m in pred}, truth))
+    scores = per_kind(pairs, "true")
+    for kind, score in scores.items():
+        score["unjudged"] = unreviewed[kind]
+    return scores
 
 
 def read_uci_entities(path: Path = UCI_ENTITIES) -> list[dict[str, Any]]:
@@ -221,19 +217,8 @@ def uci_item(row: dict[str, Any]) -> Item:
 def score_annotated(rows: Sequence[dict[str, Any]],
                     items: Sequence[Item]) -> dict[str, dict[str, float]]:
     """Micro-averaged precision and recall per type against complete annotations."""
-    counts = {k: {"tp": 0, "pred": 0, "gold": 0} for k in KINDS}
-    for row, item in zip(rows, items, strict=True):
-        keys = {mention_key(*m) for m in predicted(item)}
-        for kind, c in counts.items():
-            p = {m for m in keys if m[1] == kind}
-            g = {m for m in row["gold"] if m[1] == kind}
-            c["pred"] += len(p)
-            c["gold"] += len(g)
-            c["tp"] += len(p & g)
-    return {kind: {"precision": c["tp"] / c["pred"] if c["pred"] else 0.0,
-                   "recall": c["tp"] / c["gold"] if c["gold"] else 0.0,
-                   "predicted": c["pred"], "gold": c["gold"]}
-            for kind, c in counts.items()}
+    return per_kind(({mention_key(*m) for m in predicted(item)}, row["gold"])
+                    for row, item in zip(rows, items, strict=True))
 
 
 def read_dates(path: Path = DATES) -> list[dict[str, Any]]:

@@ -22,7 +22,7 @@ from collections.abc import Callable
 
 from storyline.understand.entities import Span
 from storyline.understand.name_edges import CALENDAR
-from storyline.understand.names import listed_names
+from storyline.understand.names import POSSESSIVE_RE, listed_names
 from storyline.understand.truecase import is_title_case, truecase_words, word_list
 
 # Words after a maker's name that keep it a company (or its venue or event), not a product.
@@ -167,7 +167,7 @@ def _teams_named_again(text: str, spans: list[Span], classes: dict[str, str]) ->
     ("the Minnesota Vikings"): one name, one reading. Ambiguous nicknames ("Heat",
     "Kings") need this agreement where the line alone does not say. ``classes`` is the
     listed names' table (``names.listed_names``)."""
-    teams = {re.sub(r"['’]s?$", "", s.text.split()[-1]) for s in spans if s.label == "ORG"}
+    teams = {POSSESSIVE_RE.sub("", s.text.split()[-1]) for s in spans if s.label == "ORG"}
     added: list[Span] = []
     for name in teams:
         if not classes.get(name, "").startswith("team"):
@@ -231,7 +231,7 @@ _VENUE_CENTER_RE = re.compile(
 
 def _product_name(name: str) -> bool:
     """Whether a name is a product or platform (by its first word) rather than a name."""
-    first = re.sub(r"['’]s?$", "", name.split()[0]) if name.split() else ""
+    first = POSSESSIVE_RE.sub("", name.split()[0]) if name.split() else ""
     return first in _PRODUCT_NAMES
 
 
@@ -274,7 +274,7 @@ def _ordinary_person(name: str, common: frozenset[str], people: str) -> bool:
     word = name.strip().rstrip(".,;:")
     if " " in word or not word[:1].isupper():
         return False
-    word = re.sub(r"['’]s?$", "", word)
+    word = POSSESSIVE_RE.sub("", word)
     return (word.lower() in common and word.capitalize() not in _name_words()
             and word not in people.split())
 
@@ -312,7 +312,7 @@ def _fragment(text: str, span: Span, common: frozenset[str], listed: dict[str, s
     not "WHO", "EA"), or a piece of a longer name the recogniser broke, as the capitalised
     words after it show ("the World Ranking", "The Wheel of Fortune", "the Sunshine
     State"). Listed names stay."""
-    word = re.sub(r"['’]s?$", "", span.text.strip().rstrip(".,;:"))
+    word = POSSESSIVE_RE.sub("", span.text.strip().rstrip(".,;:"))
     if " " in word or word in listed or word.lower() not in common:
         return False
     if word.isupper():
@@ -382,7 +382,7 @@ def _opening_word(text: str, span: Span, people: str) -> bool:
     Expected…" after truecasing keeps only the first capital) or that the item writes in
     lower case elsewhere, unless a person named in full in the item has it ("Mike Brown …
     Brown")."""
-    word = re.sub(r"['’]s?$", "", span.text.strip())
+    word = POSSESSIVE_RE.sub("", span.text.strip())
     if " " in word or word in people.split() or not word.isalpha():
         return False
     low = word.lower()

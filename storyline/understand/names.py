@@ -397,7 +397,7 @@ def _places_after_prepositions(text: str, spans: list[Span],
     decides what it is."""
     return [s for s in spans if not (
         s.label == "PERSON" and " " not in s.text.strip()
-        and place_kind(_POSS_RE.sub("", s.text))
+        and place_kind(POSSESSIVE_RE.sub("", s.text))
         and _PLACE_BEFORE_RE.search(text, max(0, s.start - 30), s.start))]
 
 
@@ -415,9 +415,9 @@ def _not_names(text: str, spans: list[Span], common: frozenset[str],
             out.append(Span(span.start, span.end, "ORG", span.text))
             continue
         if (span.label == "PERSON" and " " not in span.text.strip()
-                and place_kind(_POSS_RE.sub("", span.text)) == "city+"
-                and _POSS_RE.sub("", span.text) not in people.split()
-                and _POSS_RE.sub("", span.text) not in _name_cities()):
+                and place_kind(POSSESSIVE_RE.sub("", span.text)) == "city+"
+                and POSSESSIVE_RE.sub("", span.text) not in people.split()
+                and POSSESSIVE_RE.sub("", span.text) not in _name_cities()):
             continue
         if span.label not in ("PERSON", "ORG"):
             out.append(span)
@@ -426,7 +426,7 @@ def _not_names(text: str, spans: list[Span], common: frozenset[str],
         words = name.split()
         event = _EVENT_RE.search(name)
         if event and name.endswith("Day") and not all(
-                _POSS_RE.sub("", w.lower()) in common for w in words[:-1]):
+                POSSESSIVE_RE.sub("", w.lower()) in common for w in words[:-1]):
             event = None
         if _NATURE_RE.search(name):
             out.append(Span(span.start, span.end, "LOC", span.text))
@@ -466,7 +466,7 @@ def _given_names(spans: list[Span], common: frozenset[str], place_kind: Callable
     given = _given()
     out: list[Span] = []
     for span in spans:
-        words = _POSS_RE.sub("", span.text).split()
+        words = POSSESSIVE_RE.sub("", span.text).split()
         if (span.label == "ORG" and 2 <= len(words) <= 3 and words[0] in given
                 and " ".join(words) not in listed and not any(w in listed for w in words)
                 and all(_NAME_TOKEN_RE.match(w) for w in words)
@@ -497,7 +497,7 @@ def _consistent_people(text: str, spans: list[Span], common: frozenset[str],
     for span in spans:
         if span.label != "PERSON":
             continue
-        words = [w for w in _POSS_RE.sub("", span.text).split() if w not in _SUFFIXES]
+        words = [w for w in POSSESSIVE_RE.sub("", span.text).split() if w not in _SUFFIXES]
         if len(words) < 2 or not all(w[:1].isupper() for w in words):
             continue
         full.add(" ".join(words))
@@ -510,7 +510,7 @@ def _consistent_people(text: str, spans: list[Span], common: frozenset[str],
     names = full | surnames | worded
     out: list[Span] = []
     for span in spans:
-        bare = _POSS_RE.sub("", span.text)
+        bare = POSSESSIVE_RE.sub("", span.text)
         if span.label == "PERSON" or span.label == "NORP":
             out.append(span)
         elif bare in names:
@@ -532,7 +532,7 @@ def _consistent_people(text: str, spans: list[Span], common: frozenset[str],
     return out
 
 
-_POSS_RE = re.compile(r"['’]s?$")
+POSSESSIVE_RE = re.compile(r"['’]s?$")
 _CAP_WORD_RE = re.compile(r"(?<![\w\-.])[A-Z][^\W\d_]*(?![\w\-])")
 
 
@@ -545,7 +545,7 @@ def _name_prefix(text: str, span: Span, names: set[str], common: frozenset[str])
     words = span.text.split()
     for k in range(len(words) - 1, 0, -1):
         head = " ".join(words[:k])
-        if _POSS_RE.sub("", head) in names and all(
+        if POSSESSIVE_RE.sub("", head) in names and all(
                 w.lower().strip(",.;:") in common for w in words[k:]):
             end = span.start + len(head)
             return Span(span.start, end, "PERSON", head)
