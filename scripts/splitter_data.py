@@ -63,6 +63,9 @@ class Pair:
     lang: str
     title: str
     teaser: str
+    # Who published the pair (a feed's file name; the corpus name otherwise): a listing comes
+    # from one publisher, and the splitter adapts to each listing as a whole.
+    publisher: str = ""
 
     @property
     def line(self) -> str:
@@ -137,7 +140,7 @@ def load_feeds(data: Path) -> list[Pair]:
         for entry in parsed.entries:
             title = html_to_text(str(entry.get("title", "")))
             teaser = html_to_text(str(entry.get("summary", "")))
-            out.append(Pair(f"feeds-{lang}", lang, title, teaser))
+            out.append(Pair(f"feeds-{lang}", lang, title, teaser, path.name))
     return out
 
 

@@ -58,8 +58,9 @@ def main(argv: list[str] | None = None) -> int:
     splitter = Splitter(scorer)
     listing = [p for p in pairs if p.source == "listing"]
     right = 0
-    for pair in listing:
-        result = splitter.split(pair.line)
+    # Split as the product splits a listing: all its lines together (split/adapt.py).
+    for pair, result in zip(listing, splitter.split_many([p.line for p in listing]),
+                            strict=True):
         ok = not result.flagged and result.teaser == normalise(pair.teaser)
         right += ok
         if not ok:
@@ -69,7 +70,8 @@ def main(argv: list[str] | None = None) -> int:
         heldout = [p for p in pairs if p.source != "listing" and sd.is_heldout(p)]
         with HELDOUT_FIXTURE.open("w", encoding="utf-8") as fh:
             for pair in heldout:
-                row = {"source": pair.source, "title": pair.title, "teaser": pair.teaser}
+                row = {"source": pair.source, "publisher": pair.publisher or pair.source,
+                       "title": pair.title, "teaser": pair.teaser}
                 fh.write(json.dumps(row, ensure_ascii=False) + "\n")
         print(f"wrote {len(heldout)} held-out pairs to {HELDOUT_FIXTURE}")
     return 0

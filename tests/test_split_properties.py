@@ -99,11 +99,23 @@ def _same(a: object, b: object) -> bool:
 def test_batch_equals_one_at_a_time(batch: list[str], batch_size: int) -> None:
     # A batch shares token rows, prefix sums and the repetition groups across its lines: no
     # line may see another's words, whatever the batch's size and order.
-    together = SPLITTER.split_many(batch, batch_size=batch_size)
+    together = SPLITTER.split_many(batch, batch_size=batch_size, adapt=False)
     alone = [SPLITTER.split(line) for line in batch]
     assert all(_same(a, b) for a, b in zip(together, alone, strict=True))
-    reversed_ = SPLITTER.split_many(batch[::-1])[::-1]
+    reversed_ = SPLITTER.split_many(batch[::-1], adapt=False)[::-1]
     assert all(_same(a, b) for a, b in zip(reversed_, alone, strict=True))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(lines, min_size=1, max_size=12), st.integers(min_value=1, max_value=5))
+def test_adapted_listing_ignores_order_and_batch_size(batch: list[str], batch_size: int) -> None:
+    # The adaptation is over the whole listing (one call), not over each scoring batch, and
+    # a listing is a set of lines: neither the batch size nor the order may change a split.
+    whole = SPLITTER.split_many(batch)
+    chunked = SPLITTER.split_many(batch, batch_size=batch_size)
+    reversed_ = SPLITTER.split_many(batch[::-1])[::-1]
+    assert all(_same(a, b) for a, b in zip(chunked, whole, strict=True))
+    assert all(_same(a, b) for a, b in zip(reversed_, whole, strict=True))
 
 
 # Few words, so that lines repeat each other's words and pairs, and line ends meet line

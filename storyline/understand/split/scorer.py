@@ -19,7 +19,7 @@ from storyline.understand.split.prior import PRIOR_WEIGHTS
 Array = NDArray[np.float64]
 
 MODEL_PATH = Path(__file__).with_name("splitter.npz")
-FORMAT_VERSION = 4
+FORMAT_VERSION = 5
 
 # A cut whose structural-prior offset is this low or lower (-6: a teaser opening with a plain
 # lower-case word, a headline holding a wire dateline, two headline-end offsets together) is
@@ -50,6 +50,10 @@ class Scorer:
     # Scores are divided by it before the softmax: fitted on leave-one-source-out
     # predictions (bench/split.py --calibrate), so the confidence means what it says.
     temperature: float = 1.0
+    # Training distribution of headline lengths (``adapt.length_prior``): what a listing's
+    # own length distribution is compared with (``adapt.adapt_to_listing``). None: no
+    # adaptation.
+    length_prior: Array | None = None
     _w: Array = field(init=False, repr=False, compare=False)
     _bias: Array = field(init=False, repr=False, compare=False)
     _tail: Array = field(init=False, repr=False, compare=False)
@@ -117,6 +121,7 @@ class Scorer:
             lex_stats=self.lex_stats.astype(np.float32),
             phrases=self.phrases,
             temperature=np.array(self.temperature),
+            length_prior=np.zeros(0) if self.length_prior is None else self.length_prior,
         )
 
     @classmethod
@@ -141,6 +146,8 @@ class Scorer:
                 lex_stats=data["lex_stats"].astype(np.float64),
                 phrases=data["phrases"].astype(np.uint16),
                 temperature=float(data["temperature"]),
+                length_prior=data["length_prior"].astype(np.float64)
+                if data["length_prior"].size else None,
             )
 
 

@@ -12,6 +12,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from storyline.model import MediaType
+from storyline.understand.split.adapt import adapt_to_listing
 from storyline.understand.split.batch import batch_features
 from storyline.understand.split.features import TokenTable, tokenize
 from storyline.understand.split.scorer import MODEL_PATH, Scorer
@@ -40,6 +41,15 @@ class ListingSplit:
     flagged: bool
 
 
+@dataclass(slots=True)
+class _Scored:
+    """A line between scoring and deciding: its peeled prefix, tokens and cut probabilities."""
+
+    prefix: Prefix
+    tokens: list[str]
+    probs: NDArray[np.float64]
+
+
 class Splitter:
     """Finds the headline/teaser boundary with the shipped scorer; deterministic."""
 
@@ -54,31 +64,59 @@ class Splitter:
         return cls(Scorer.load(path or MODEL_PATH))
 
     def split(self, line: str) -> ListingSplit:
-        """Split one line. Never raises: on any internal error the line is kept whole, flagged."""
-        return self.split_many([line])[0]
+        """Split one line on its own (no listing to adapt to). Never raises: on any internal
+        error the line is kept whole, flagged."""
+        return self.split_many([line], adapt=False)[0]
 
-    def split_many(self, lines: Sequence[str], batch_size: int = 512) -> list[ListingSplit]:
-        """Split many lines, the same as one at a time but several times faster: the model
-        scores a batch of lines in one go (see ``batch.py``). Never raises: if a batch fails,
-        its lines are retried alone, and a line that still fails is kept whole, flagged."""
-        out: list[ListingSplit] = []
+    def split_many(self, lines: Sequence[str], batch_size: int = 512,
+                   adapt: bool = True) -> list[ListingSplit]:
+        """Split many lines, several times faster than one at a time: the model scores a
+        batch of lines in one go (see ``batch.py``).
+
+        The lines are taken to be one listing, from one publisher: with ``adapt`` (and a
+        model that carries a length prior), each line's cut probabilities are re-weighted by
+        the headline lengths the listing as a whole favours (``adapt.adapt_to_listing``).
+        Give lines of different publishers in separate calls. Never raises: if a batch
+        fails, its lines are retried alone, and a line that still fails is kept whole,
+        flagged."""
+        scored: list[_Scored | ListingSplit] = []
         for start in range(0, len(lines), batch_size):
             chunk = lines[start : start + batch_size]
             try:
-                out.extend(self._split_batch(chunk))
+                scored.extend(self._score_batch(chunk))
             except Exception:  # noqa: BLE001 - retried line by line just below
-                out.extend(self._split_alone(line) for line in chunk)
-        return out
+                scored.extend(self._score_alone(line) for line in chunk)
+        pending = [s for s in scored if isinstance(s, _Scored)]
+        if adapt and pending:
+            self._adapt(pending)
+        return [self._decide(s.prefix, s.tokens, _outside_markup(s.tokens, s.probs))
+                if isinstance(s, _Scored) else s for s in scored]
 
-    def _split_alone(self, line: str) -> ListingSplit:
+    def _adapt(self, pending: list[_Scored]) -> None:
+        """Re-weight the lines' cut probabilities by the listing's headline lengths, in place."""
+        prior = self.scorer.length_prior
+        if prior is None:
+            return
+        offsets = np.cumsum([0] + [len(s.probs) for s in pending])
         try:
-            return self._split_batch([line])[0]
+            adjusted = adapt_to_listing(np.concatenate([s.probs for s in pending]), offsets,
+                                        prior)
+        except Exception as exc:  # noqa: BLE001 - the unadapted cuts are still good cuts
+            log.warning("splitter: listing adaptation failed (%s); lines split one by one", exc)
+            return
+        for s, start, end in zip(pending, offsets[:-1], offsets[1:], strict=True):
+            s.probs = adjusted[start:end]
+
+    def _score_alone(self, line: str) -> _Scored | ListingSplit:
+        try:
+            return self._score_batch([line])[0]
         except Exception as exc:  # noqa: BLE001 - one odd line must not stop an ingest
             log.warning("splitter failed on %r: %s", str(line)[:80], exc)
             text = normalise(line) if isinstance(line, str) else ""
             return ListingSplit(text, "", None, MediaType.TEXT, False, 0.0, True)
 
-    def _split_batch(self, lines: Sequence[str]) -> list[ListingSplit]:
+    def _score_batch(self, lines: Sequence[str]) -> list[_Scored | ListingSplit]:
+        """Each line's cut probabilities, or its result when it has nothing to cut."""
         prefixes = [peel_prefix(normalise(line)) for line in lines]
         tokens = [tokenize(p.rest) for p in prefixes]
         # One-word (or empty) lines have nothing to cut: they are headlines.
@@ -89,15 +127,14 @@ class Splitter:
             feats, offsets = batch_features(cuttable, self.table)
             probs = self.scorer.probabilities(feats, offsets)
         spans = iter(zip(offsets[:-1].tolist(), offsets[1:].tolist(), strict=True))
-        results = []
+        results: list[_Scored | ListingSplit] = []
         for prefix, line_tokens in zip(prefixes, tokens, strict=True):
             if len(line_tokens) < 2:
                 results.append(self._finish(prefix.kicker, prefix.media_type, prefix.rest, "",
                                             1.0, False))
                 continue
             start, end = next(spans)
-            line_probs = _outside_markup(line_tokens, probs[start:end])
-            results.append(self._decide(prefix, line_tokens, line_probs))
+            results.append(_Scored(prefix, line_tokens, probs[start:end]))
         return results
 
     def _decide(self, prefix: Prefix, tokens: list[str],

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from storyline.understand.split.adapt import length_prior
 from storyline.understand.split.batch import batch_features
 from storyline.understand.split.features import (
     _SENT_END,
@@ -286,6 +287,8 @@ def fit(
         lex_words=np.array(sorted(lexicon_stats), dtype=np.str_),
         lex_stats=np.array([lexicon_stats[w] for w in sorted(lexicon_stats)]).reshape(-1, 4),
         phrases=np.zeros(1, dtype=np.uint16) if phrases is None else phrases,
+        length_prior=length_prior([(e.gold, e.feats.shape[0]) for e in examples],
+                                  [e.weight for e in examples]),
     )
 
 
