@@ -48,15 +48,12 @@ from storyline.understand.split.train import TrainSettings, make_examples
 
 def split_by_publisher(splitter: Splitter, pairs: list[sd.Pair],
                        adapt: bool = True) -> list[ListingSplit]:
-    """The pairs' lines split as listings, one per publisher (in the pairs' order)."""
-    out: dict[int, ListingSplit] = {}
-    publishers: dict[str, list[int]] = {}
-    for i, pair in enumerate(pairs):
-        publishers.setdefault(pair.publisher or pair.source, []).append(i)
-    for positions in publishers.values():
-        splits = splitter.split_many([pairs[i].line for i in positions], adapt=adapt)
-        out.update(zip(positions, splits, strict=True))
-    return [out[i] for i in range(len(pairs))]
+    """The pairs' lines split as listings, one per publisher (in the pairs' order), or each
+    on its own without ``adapt``."""
+    lines = [p.line for p in pairs]
+    if not adapt:
+        return splitter.split_many(lines, adapt=False)
+    return splitter.split_listings(lines, [p.publisher or p.source for p in pairs])
 
 
 def score(splitter: Splitter, pairs: list[sd.Pair],

@@ -67,13 +67,12 @@ def test_heldout_floors(splitter: Splitter) -> None:
     total: Counter[str] = Counter()
     # Each publisher's lines (a corpus, or one feed) are split as one listing, as its page
     # would be.
-    for publisher in sorted({str(row["publisher"]) for row in rows}):
-        mine = [row for row in rows if row["publisher"] == publisher]
-        results = splitter.split_many([f"{row['title']} {row['teaser']}" for row in mine])
-        for row, result in zip(mine, results, strict=True):
-            source = str(row["source"])
-            total[source] += 1
-            right[source] += not result.flagged and result.teaser == normalise(row["teaser"])
+    results = splitter.split_listings([f"{row['title']} {row['teaser']}" for row in rows],
+                                      [str(row["publisher"]) for row in rows])
+    for row, result in zip(rows, results, strict=True):
+        source = str(row["source"])
+        total[source] += 1
+        right[source] += not result.flagged and result.teaser == normalise(row["teaser"])
     measured = {src.replace("-", "_"): right[src] / total[src] for src in total}
     measured["all"] = sum(right.values()) / sum(total.values())
     for key, floor in FLOORS.items():
@@ -302,7 +301,7 @@ def test_component_pipe_matches_call(splitter: Splitter) -> None:
     piped = list(component.pipe(items()))
     called = [component(item) for item in items()]
     # The feed item comes out as called alone; the listing lines as split together, adapted
-    # to their listing (see test_pipe_adapts_per_source).
+    # to their listing (see test_split_adapt.py, test_component_adapts_each_source_on_its_own).
     assert [(i.headline, i.teaser, i.kicker, i.media_type, i.truncated, i.flags)
             for i in piped[-1:]] == [(i.headline, i.teaser, i.kicker, i.media_type,
                                       i.truncated, i.flags) for i in called[-1:]]

@@ -54,10 +54,11 @@ def length_classes(offsets: NDArray[np.intp]) -> NDArray[np.intp]:
 def length_prior(golds: Sequence[tuple[int, int]], weights: Sequence[float]) -> Array:
     """The training distribution of headline-length classes, from (gold row, number of rows)
     of each training line and its weight. A small floor keeps every class possible."""
-    counts = np.zeros(LENGTH_CLASSES)
-    for (gold, rows), weight in zip(golds, weights, strict=True):
-        cls = 0 if gold == rows - 1 else min(gold + 1, LENGTH_CLASSES - 1)
-        counts[cls] += weight
+    rows = np.array([r for _, r in golds], dtype=np.intp)
+    offsets = np.concatenate([[0], np.cumsum(rows)]).astype(np.intp)
+    gold_rows = offsets[:-1] + np.array([g for g, _ in golds], dtype=np.intp)
+    counts = np.bincount(length_classes(offsets)[gold_rows],
+                         weights=np.asarray(weights, dtype=np.float64), minlength=LENGTH_CLASSES)
     counts += 1e-3 * counts.sum() / LENGTH_CLASSES
     prior: Array = counts / counts.sum()
     return prior

@@ -55,16 +55,12 @@ class SplitComponent:
         each source as one listing: the splitter adapts to the headline lengths of each
         source's lines (``split/adapt.py``)."""
         batch = list(items)
-        by_source: dict[str, list[int]] = {}
-        for i, item in enumerate(batch):
-            if item.headline == "":
-                by_source.setdefault(item.source_id, []).append(i)
-        results: dict[int, ListingSplit] = {}
-        for positions in by_source.values():
-            splits = self._configured().split_many([batch[i].raw_text for i in positions])
-            results.update(zip(positions, splits, strict=True))
-        for i, item in enumerate(batch):
-            yield self._apply(item, results[i]) if i in results else self._tidy_feed_item(item)
+        listing = [item for item in batch if item.headline == ""]
+        splits = iter(self._configured().split_listings(
+            [item.raw_text for item in listing], [item.source_id for item in listing]))
+        for item in batch:
+            yield self._apply(item, next(splits)) if item.headline == "" else \
+                self._tidy_feed_item(item)
 
     def _configured(self) -> Splitter:
         splitter = self._get_splitter()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -76,7 +76,8 @@ class Splitter:
         The lines are taken to be one listing, from one publisher: with ``adapt`` (and a
         model that carries a length prior), each line's cut probabilities are re-weighted by
         the headline lengths the listing as a whole favours (``adapt.adapt_to_listing``).
-        Give lines of different publishers in separate calls. Never raises: if a batch
+        Give lines of different publishers in separate calls (or use
+        :meth:`split_listings`). Never raises: if a batch
         fails, its lines are retried alone, and a line that still fails is kept whole,
         flagged."""
         scored: list[_Scored | ListingSplit] = []
@@ -91,6 +92,22 @@ class Splitter:
             self._adapt(pending)
         return [self._decide(s.prefix, s.tokens, _outside_markup(s.tokens, s.probs))
                 if isinstance(s, _Scored) else s for s in scored]
+
+    def split_listings(self, lines: Sequence[str],
+                       listings: Sequence[Hashable]) -> list[ListingSplit]:
+        """Split lines that belong to several listings: ``listings[i]`` names the listing
+        (a source, a publisher) of ``lines[i]``. Each listing is split as one
+        (:meth:`split_many`, adapted to its own headline lengths); the results come back
+        in the order of ``lines``."""
+        groups: dict[Hashable, list[int]] = {}
+        for i, listing in enumerate(listings):
+            groups.setdefault(listing, []).append(i)
+        out: list[ListingSplit | None] = [None] * len(lines)
+        for positions in groups.values():
+            splits = self.split_many([lines[i] for i in positions])
+            for i, result in zip(positions, splits, strict=True):
+                out[i] = result
+        return [r for r in out if r is not None]
 
     def _adapt(self, pending: list[_Scored]) -> None:
         """Re-weight the lines' cut probabilities by the listing's headline lengths, in place."""
