@@ -270,12 +270,18 @@ def _repetition(
     prev = i > 0
     tail[prev] |= content[t[prev] - 1] & (last_pos[t[prev] - 1] > i[prev])
     out[cut_rows, 1] = tail
-    # the first teaser words (tokens i + 1, i + 2) occur again later
     has_second = i + 2 < m[cut_line]
+    # the first teaser words (tokens i + 1, i + 2) occur again later
     head = recurs_after[t + 1].copy()
     head[has_second] |= recurs_after[t[has_second] + 2]
     out[cut_rows, 2] = head
     out[cut_rows, 3] = content[t + 1] & (first_pos[t + 1] <= i)
+    # a capitalised first teaser word, then a headline word: "| Mark Philippoussis withdrew"
+    capital = looked[at, f._CAP] + looked[at, f._ALLCAPS] > 0
+    restated = np.zeros(len(t), dtype=bool)
+    restated[has_second] = (capital[t[has_second] + 1] & content[t[has_second] + 2]
+                            & (first_pos[t[has_second] + 2] <= i[has_second]))
+    feats[cut_rows, _CTX + 30] = restated
     # the word pair around each cut occurs more than once in the line
     pair_ok = np.zeros(len(words), dtype=bool)
     pair_ok[:-1] = line[1:] == line[:-1]

@@ -22,6 +22,7 @@ from collections.abc import Sequence
 import numpy as np
 from numpy.typing import NDArray
 
+from storyline.understand.split.knowledge import word_knowledge
 from storyline.understand.split.words import (
     ABBREVIATIONS,
     AGENCIES,
@@ -82,6 +83,9 @@ TOKEN_FEATURES: tuple[str, ...] = (
     "plain_lower",  # a lower-case word, not a web address or "iPhone": never opens a teaser
     "clause_opener",  # "Yesterday", "Today,", "However,": opens a teaser's first clause
     "bare_name",  # capitalised, not a starter, no punctuation after it: "Peru", "Sagasti"
+    "ordinary",  # an ordinary English word in lower case ("Opener", "Capital"; knowledge.py)
+    "given_name",  # a given name ("Justin", "MARK")
+    "place",  # a one-word place name ("Peru", "YORK")
 )
 N_TOKEN = len(TOKEN_FEATURES)
 
@@ -141,6 +145,7 @@ def token_info(token: str) -> tuple[tuple[float, ...], str]:
         float(core in TIME_OPENERS or (token.endswith(",") and core in STARTERS)),
         float(bool(first) and first.isupper() and not allcaps and core not in STARTERS
               and token[-1:].isalnum()),
+        *word_knowledge(core),
     )
     return shape, lower_core
 
@@ -317,6 +322,8 @@ CONTEXT_FEATURES: tuple[str, ...] = (
     "right_restates_start",  # the teaser opens with the line's first two words
     "left_dateline",  # the headline holds a wire dateline: an agency then a dash ("AP -")
     "name_then_opener",  # the teaser would open "Peru Yesterday, …": a name, then a clause opener
+    "right_name_restated",  # "… Philippoussis | Mark Philippoussis withdrew": a capitalised
+    # word, then a headline word: the teaser names in full whom the headline named
 )
 N_CONTEXT = len(CONTEXT_FEATURES)
 # Layout of a candidate row: token rows (shape + word statistics) of the word before the cut,

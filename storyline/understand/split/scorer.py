@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import NDArray
 
-from storyline.understand.split.features import Lexicon
+from storyline.understand.split.features import N_FEATURES, Lexicon
 from storyline.understand.split.prior import PRIOR_WEIGHTS
 
 Array = NDArray[np.float64]
@@ -132,6 +132,11 @@ class Scorer:
             if version != FORMAT_VERSION:
                 raise ValueError(
                     f"{path}: splitter model format {version}, expected {FORMAT_VERSION}"
+                )
+            if int(data["n_features"]) != N_FEATURES:
+                raise ValueError(
+                    f"{path}: splitter model has {int(data['n_features'])} features, this "
+                    f"code builds {N_FEATURES}: retrain it with scripts/train_splitter.py"
                 )
             return cls(
                 mean=data["mean"].astype(np.float64),

@@ -15,6 +15,7 @@ from storyline.model import MediaType
 from storyline.understand.split.adapt import adapt_to_listing
 from storyline.understand.split.batch import batch_features
 from storyline.understand.split.features import TokenTable, tokenize
+from storyline.understand.split.knowledge import load_lists
 from storyline.understand.split.scorer import MODEL_PATH, Scorer
 from storyline.understand.split.tags import (
     Prefix,
@@ -56,6 +57,7 @@ class Splitter:
     def __init__(self, scorer: Scorer, threshold: float | None = None) -> None:
         self.scorer = scorer
         self.table = TokenTable(scorer.lexicon())
+        load_lists()
         self.threshold = scorer.threshold if threshold is None else threshold
 
     @classmethod

@@ -1,0 +1,70 @@
+"""Tests of the splitter's word knowledge (``split/knowledge.py``) and the features it feeds."""
+
+from __future__ import annotations
+
+import gzip
+import sys
+from pathlib import Path
+
+import numpy as np
+from hypothesis import given
+from hypothesis import strategies as st
+
+from storyline.understand.split import batch
+from storyline.understand.split.features import (
+    CONTEXT_FEATURES,
+    TOKEN_FEATURES,
+    Lexicon,
+    TokenTable,
+    token_info,
+    tokenize,
+)
+from storyline.understand.split.knowledge import word_knowledge
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
+from build_place_words import place_words
+
+
+def test_ordinary_words_names_and_places() -> None:
+    assert word_knowledge("Opener") == (1.0, 0.0, 0.0)  # Title Case, not a name
+    assert word_knowledge("Justin") == (0.0, 1.0, 0.0)
+    assert word_knowledge("JUSTIN") == (0.0, 1.0, 0.0)
+    assert word_knowledge("YORK") == (0.0, 0.0, 1.0)  # "NEW YORK" datelines
+    assert word_knowledge("Peru") == (0.0, 0.0, 1.0)
+    assert word_knowledge("Peru's") == (0.0, 0.0, 1.0)
+    assert word_knowledge("Langer") == (0.0, 0.0, 0.0)  # unknown: nothing said
+    assert word_knowledge("2004") == (0.0, 0.0, 0.0)
+
+
+def test_knowledge_columns_sit_in_the_token_row() -> None:
+    shape, _ = token_info("“Justin,")
+    names = dict(zip(TOKEN_FEATURES, shape, strict=True))
+    assert names["given_name"] == 1.0 and names["ordinary"] == 0.0 and names["place"] == 0.0
+
+
+@given(st.text(max_size=30))
+def test_word_knowledge_never_raises_and_is_binary(core: str) -> None:
+    assert all(v in (0.0, 1.0) for v in word_knowledge(core))
+
+
+def test_teaser_naming_the_headline_subject_in_full() -> None:
+    tokens = tokenize("Injury sidelines Philippoussis Mark Philippoussis withdrew from the Open")
+    feats, _ = batch.batch_features([tokens], TokenTable(Lexicon({})))
+    column = batch._CTX + CONTEXT_FEATURES.index("right_name_restated")
+    # Only the cut after "Philippoussis" opens the teaser with "Mark Philippoussis".
+    assert np.flatnonzero(feats[:, column]).tolist() == [2]
+
+
+def test_place_words_are_one_word_folded_names_without_ordinary_words(tmp_path: Path) -> None:
+    places = tmp_path / "places.tsv.gz"
+    rows = [
+        "# kind\tfolded names\tcountry\tregion\tname\tgeonameid\tpopulation\tflags",
+        "country\tperu|~republica del peru\tPE\t\tPeru\t1\t30000000\t",
+        "city\tyork\tGB\t\tYork\t2\t150000\t",
+        "city\tbath\tGB\t\tBath\t3\t90000\t",  # an ordinary word
+        "city\ttiny\tGB\t\tTiny\t4\t2000\t",  # too small
+        "county\tkent\tGB\t\tKent\t5\t0\t",  # not a kind the splitter uses
+    ]
+    with gzip.open(places, "wt", encoding="utf-8") as fh:
+        fh.write("\n".join(rows) + "\n")
+    assert place_words(places, frozenset({"bath"})) == ["peru", "york"]
