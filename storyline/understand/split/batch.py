@@ -32,6 +32,7 @@ LENGTH_SPAN = 80
 _ROW = f.N_ROW
 _CTX = 4 * f.N_ROW + f.N_POS  # first context column
 _LANG = _CTX + f.N_CONTEXT  # first language column
+_RESTATED = _CTX + f.CONTEXT_FEATURES.index("right_name_restated")
 
 
 def _segment_ids(sizes: Index) -> Index:
@@ -281,7 +282,7 @@ def _repetition(
     restated = np.zeros(len(t), dtype=bool)
     restated[has_second] = (capital[t[has_second] + 1] & content[t[has_second] + 2]
                             & (first_pos[t[has_second] + 2] <= i[has_second]))
-    feats[cut_rows, _CTX + 30] = restated
+    feats[cut_rows, _RESTATED] = restated
     # the word pair around each cut occurs more than once in the line
     pair_ok = np.zeros(len(words), dtype=bool)
     pair_ok[:-1] = line[1:] == line[:-1]

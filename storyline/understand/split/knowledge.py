@@ -41,7 +41,7 @@ def given_names() -> frozenset[str]:
 
 @functools.cache
 def place_words() -> frozenset[str]:
-    """One-word place names, folded ("york", "peru", "sao"), without ordinary words."""
+    """One-word place names, folded ("york", "peru", "koln"), without ordinary words."""
     return word_list("place_words.txt")
 
 
