@@ -23,6 +23,7 @@ version rebuild the same file.
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 from collections.abc import Callable, Sequence
@@ -275,7 +276,8 @@ class FastRecognizer:
                 else:
                     data = np.load(self.path, allow_pickle=False)
                 vocab = str(data["vocab"]).split("\n")
-                common = frozenset(str(data["common"]).split("\n"))
+                common = (common_words() if self.path is None
+                          else frozenset(str(data["common"]).split("\n")))
                 weights = data["weights"].astype(np.float32)
                 classes = np.array(str(data["classes"]).split("\n"))
                 featurizer = Featurizer(place_cue(default_gazetteer()), common)
@@ -321,12 +323,19 @@ def predict(featurizer: Featurizer, vocab: dict[str, int], weights: Any, classes
 
 
 def common_words(path: str | Path | None = None) -> frozenset[str]:
-    """The model's words usually written in lower case (read alone: npz members load lazily)."""
+    """The model's words usually written in lower case (read alone: npz members load lazily).
+    The shipped model's list is read once per process: the recogniser, its corrections and
+    the listing splitter all use it."""
     if path is None:
-        ref = resources.files("storyline.understand") / "data" / MODEL_FILE
-        with resources.as_file(ref) as p, np.load(p, allow_pickle=False) as data:
-            return frozenset(str(data["common"]).split("\n"))
+        return _shipped_common_words()
     with np.load(path, allow_pickle=False) as data:
+        return frozenset(str(data["common"]).split("\n"))
+
+
+@functools.cache
+def _shipped_common_words() -> frozenset[str]:
+    ref = resources.files("storyline.understand") / "data" / MODEL_FILE
+    with resources.as_file(ref) as p, np.load(p, allow_pickle=False) as data:
         return frozenset(str(data["common"]).split("\n"))
 
 

@@ -27,9 +27,9 @@ from storyline.understand.gazetteer import fold
 from storyline.understand.truecase import word_list
 
 
-@functools.cache
 def ordinary_words() -> frozenset[str]:
-    """Lower-case English words (the fast recogniser's ordinary-word list)."""
+    """Lower-case English words (the fast recogniser's ordinary-word list, read once per
+    process and shared with the recogniser)."""
     return common_words()
 
 
