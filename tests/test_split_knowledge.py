@@ -19,10 +19,12 @@ from storyline.understand.split.features import (
     token_info,
     tokenize,
 )
-from storyline.understand.split.knowledge import word_knowledge
+from storyline.understand.split.knowledge import USAGE_WIDTH, word_knowledge, word_usage
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
 from build_place_words import place_words
+from build_word_usage import ABSENT
+from build_word_usage import word_usage as usage_rows
 
 
 def test_ordinary_words_names_and_places() -> None:
@@ -68,3 +70,31 @@ def test_place_words_are_one_word_folded_names_without_ordinary_words(tmp_path: 
     with gzip.open(places, "wt", encoding="utf-8") as fh:
         fh.write("\n".join(rows) + "\n")
     assert place_words(places, frozenset({"bath"})) == ["peru", "york"]
+
+
+def test_word_usage_tells_names_from_title_cased_words() -> None:
+    justin, opener, langer = word_usage("Justin"), word_usage("Opener"), word_usage("Langer")
+    assert justin[0] > 0.5 > -0.5 > opener[0]  # capitalised far more / far less than not
+    assert langer[2] == 1.0  # known although no list holds it
+    assert word_usage("YORK") == word_usage("York")  # all capitals read as capitalised
+    assert word_usage("Peru's") == word_usage("Peru")
+    assert word_usage("Odalisqueish") == (0.0,) * USAGE_WIDTH  # unknown: nothing said
+    assert word_usage("2004") == (0.0,) * USAGE_WIDTH
+
+
+@given(st.text(max_size=30))
+def test_word_usage_never_raises_and_has_one_class_at_most(core: str) -> None:
+    values = word_usage(core)
+    assert len(values) == USAGE_WIDTH
+    assert -2.0 <= values[0] <= 2.0 and sum(values[3:]) <= 1.0
+
+
+def test_word_usage_rows_keep_common_words_with_both_forms() -> None:
+    probs = {"Justin": -11.8, "justin": -14.2, "opener": -12.5, "Opener": -16.2,
+             "rare": -19.0, "NASA": -12.0, "2004": -9.0}
+    clusters = {"Justin": 0b10110, "opener": 0b101, "NASA": 0b1}
+    rows = usage_rows(probs, clusters)
+    # "rare" is too rare, "2004" no word; "NASA" is common only in capitals, a form the
+    # features never look up, so it has no row.
+    assert rows == [("justin", -118, -142, 0b0110, -1), ("opener", -162, -125, -1, 0b0101)]
+    assert usage_rows({"Word": -10.0}, {}) == [("word", -100, ABSENT, -1, -1)]

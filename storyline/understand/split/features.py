@@ -22,7 +22,7 @@ from collections.abc import Sequence
 import numpy as np
 from numpy.typing import NDArray
 
-from storyline.understand.split.knowledge import word_knowledge
+from storyline.understand.split.knowledge import N_CLUSTER_CLASSES, word_knowledge, word_usage
 from storyline.understand.split.words import (
     ABBREVIATIONS,
     AGENCIES,
@@ -86,6 +86,12 @@ TOKEN_FEATURES: tuple[str, ...] = (
     "ordinary",  # an ordinary English word in lower case ("Opener", "Capital"; knowledge.py)
     "given_name",  # a given name ("Justin", "MARK")
     "place",  # a one-word place name ("Peru", "YORK")
+    # How the word is used in English web text (knowledge.WordUsage): capitalised more or
+    # less often than not, how common, whether known, and its Brown cluster class.
+    "usage_cap_ratio",
+    "usage_frequency",
+    "usage_known",
+    *(f"usage_class_{i}" for i in range(N_CLUSTER_CLASSES)),
 )
 N_TOKEN = len(TOKEN_FEATURES)
 
@@ -146,6 +152,7 @@ def token_info(token: str) -> tuple[tuple[float, ...], str]:
         float(bool(first) and first.isupper() and not allcaps and core not in STARTERS
               and token[-1:].isalnum()),
         *word_knowledge(core),
+        *word_usage(core),
     )
     return shape, lower_core
 

@@ -16,11 +16,22 @@ it ships) say it for any word, including on a publisher never seen in training:
 
 All three are English-centred (place names excepted); on other languages they mostly stay
 silent, which the network sees in training as well (the Spanish feeds).
+
+A fourth source is graded rather than a list: how a word is used in a large English web
+corpus (``word_usage.npz``, from spaCy's lookup tables by ``scripts/build_word_usage.py``):
+how much more often it is written capitalised than in lower case ("Justin" +2.4 in natural
+log, "Opener" -3.7, "Langer" +0.3, which no list holds), how common it is, and the class of
+its Brown cluster, which groups words used alike (given names, family names, verbs ...).
 """
 
 from __future__ import annotations
 
 import functools
+from contextlib import ExitStack
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
 
 from storyline.understand.fastner import common_words
 from storyline.understand.gazetteer import fold
@@ -45,12 +56,81 @@ def place_words() -> frozenset[str]:
     return word_list("place_words.txt")
 
 
+# Log-probability given to a form the usage table does not hold (spaCy's own out-of-
+# vocabulary value): a little below the rarest form kept.
+_ABSENT_LOG_PROB = -20.5
+# Classes of Brown cluster in the usage table (its first 4 bits): one column each.
+N_CLUSTER_CLASSES = 16
+USAGE_WIDTH = 3 + N_CLUSTER_CLASSES
+
+
+class WordUsage:
+    """The usage table (``scripts/build_word_usage.py``): per lower-case word, the
+    log-probability of its capitalised and lower-case forms and their cluster classes."""
+
+    def __init__(self, path: Path | None = None) -> None:
+        with ExitStack() as stack:
+            if path is None:
+                ref = resources.files("storyline.understand") / "data" / "word_usage.npz"
+                path = stack.enter_context(resources.as_file(ref))
+            data = stack.enter_context(np.load(path, allow_pickle=False))
+            words = data["words"].tobytes().decode("utf-8").split("\n")
+            self.index = dict(zip(words, range(len(words)), strict=True))
+            # Plain lists: one element read per distinct token, faster than numpy scalars.
+            self.cap_logprob = (data["cap_logprob"] / 10.0).tolist()
+            self.lower_logprob = (data["lower_logprob"] / 10.0).tolist()
+            self.cap_class = data["cap_class"].tolist()
+            self.lower_class = data["lower_class"].tolist()
+
+    def features(self, core: str) -> tuple[float, ...]:
+        """(capitalised-vs-lower log ratio / 3, frequency, known) and a one-hot of the
+        cluster class of the token's own form (capitalised or lower case); all zero for a
+        word the table does not hold."""
+        out = [0.0] * USAGE_WIDTH
+        if not core[:1].isalpha():
+            return tuple(out)
+        lower = core.lower()
+        if lower.endswith(("'s", "’s")):
+            lower = lower[:-2]
+        i = self.index.get(lower)
+        if i is None:
+            return tuple(out)
+        cap = self.cap_logprob[i]
+        low = self.lower_logprob[i]
+        cap = _ABSENT_LOG_PROB if cap < -90 else cap
+        low = _ABSENT_LOG_PROB if low < -90 else low
+        # Clipped: past a factor of e^6 either way the word's habit is settled.
+        out[0] = max(-6.0, min(6.0, cap - low)) / 3.0
+        out[1] = (max(cap, low) - _ABSENT_LOG_PROB) / 10.0
+        out[2] = 1.0
+        own, other = self.cap_class[i], self.lower_class[i]
+        if not core[:1].isupper():
+            own, other = other, own
+        cls = own if own >= 0 else other
+        if cls >= 0:
+            out[3 + cls] = 1.0
+        return tuple(out)
+
+
+@functools.cache
+def word_usage_table() -> WordUsage:
+    """The shipped usage table, read once per process."""
+    return WordUsage()
+
+
+def word_usage(core: str) -> tuple[float, ...]:
+    """How the word is used in English text (see :meth:`WordUsage.features`)."""
+    return word_usage_table().features(core)
+
+
 def load_lists() -> None:
-    """Read the three lists now (they are read once, on first use otherwise), so a loaded
-    splitter's first line pays no loading time and the load time says what loading costs."""
+    """Read the lists and the usage table now (they are read once, on first use otherwise),
+    so a loaded splitter's first line pays no loading time and the load time says what
+    loading costs."""
     ordinary_words()
     given_names()
     place_words()
+    word_usage_table()
 
 
 def word_knowledge(core: str) -> tuple[float, float, float]:
