@@ -10,7 +10,7 @@ import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
-from storyline.understand.split import batch
+from storyline.understand.split import batch, knowledge
 from storyline.understand.split.features import (
     CONTEXT_FEATURES,
     TOKEN_FEATURES,
@@ -98,3 +98,4 @@ def test_word_usage_rows_keep_common_words_with_both_forms() -> None:
     # features never look up, so it has no row.
     assert rows == [("justin", -118, -142, 0b0110, -1), ("opener", -162, -125, -1, 0b0101)]
     assert usage_rows({"Word": -10.0}, {}) == [("word", -100, ABSENT, -1, -1)]
+    assert ABSENT == knowledge._ABSENT_IN_FILE  # the reader knows the writer's mark

@@ -57,8 +57,10 @@ def place_words() -> frozenset[str]:
 
 
 # Log-probability given to a form the usage table does not hold (spaCy's own out-of-
-# vocabulary value): a little below the rarest form kept.
+# vocabulary value): a little below the rarest form kept. The file marks such a form with
+# ``_ABSENT_IN_FILE`` (tenths, as it stores every log-probability).
 _ABSENT_LOG_PROB = -20.5
+_ABSENT_IN_FILE = -999
 # Classes of Brown cluster in the usage table (its first 4 bits): one column each.
 N_CLUSTER_CLASSES = 16
 USAGE_WIDTH = 3 + N_CLUSTER_CLASSES
@@ -77,8 +79,8 @@ class WordUsage:
             words = data["words"].tobytes().decode("utf-8").split("\n")
             self.index = dict(zip(words, range(len(words)), strict=True))
             # Plain lists: one element read per distinct token, faster than numpy scalars.
-            self.cap_logprob = (data["cap_logprob"] / 10.0).tolist()
-            self.lower_logprob = (data["lower_logprob"] / 10.0).tolist()
+            self.cap_logprob = _log_probs(data["cap_logprob"])
+            self.lower_logprob = _log_probs(data["lower_logprob"])
             self.cap_class = data["cap_class"].tolist()
             self.lower_class = data["lower_class"].tolist()
 
@@ -97,8 +99,6 @@ class WordUsage:
             return tuple(out)
         cap = self.cap_logprob[i]
         low = self.lower_logprob[i]
-        cap = _ABSENT_LOG_PROB if cap < -90 else cap
-        low = _ABSENT_LOG_PROB if low < -90 else low
         # Clipped: past a factor of e^6 either way the word's habit is settled.
         out[0] = max(-6.0, min(6.0, cap - low)) / 3.0
         out[1] = (max(cap, low) - _ABSENT_LOG_PROB) / 10.0
@@ -110,6 +110,13 @@ class WordUsage:
         if cls >= 0:
             out[3 + cls] = 1.0
         return tuple(out)
+
+
+def _log_probs(tenths: np.ndarray) -> list[float]:
+    """The file's log-probabilities (in tenths) as floats, absent forms at the OOV value."""
+    values: list[float] = np.where(tenths == _ABSENT_IN_FILE, _ABSENT_LOG_PROB,
+                                   tenths / 10.0).tolist()
+    return values
 
 
 @functools.cache
