@@ -1,4 +1,4 @@
-"""Write ``understand/data/word_usage.tsv.gz``: how English words are used, for the splitter.
+"""Write ``understand/data/word_usage.npz``: how English words are used, for the splitter.
 
     pip install spacy-lookups-data==1.0.5   # build time only (98 MB); not a dependency
     python scripts/build_word_usage.py
@@ -55,7 +55,7 @@ def capitalised(word: str) -> str:
     return word[:1].upper() + word[1:]
 
 
-def word_usage(probs: dict[str, float], clusters: dict[str, int],
+def usage_rows(probs: dict[str, float], clusters: dict[str, int],
                min_log_prob: float = MIN_LOG_PROB) -> list[tuple[str, int, int, int, int]]:
     """The rows of the output file (word, capitalised and lower-case log-prob in tenths,
     capitalised and lower-case class; see the module docstring), sorted by word."""
@@ -90,7 +90,7 @@ def main(argv: list[str] | None = None) -> None:
         probs = json.load(fh)
     with gzip.open(src / "en_lexeme_cluster.json.gz", "rt", encoding="utf-8") as fh:
         clusters = json.load(fh)
-    rows = word_usage(probs, clusters)
+    rows = usage_rows(probs, clusters)
     words, cap_lp, lower_lp, cap_class, lower_class = zip(*rows, strict=True)
     np.savez_compressed(
         args.out,

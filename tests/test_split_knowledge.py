@@ -23,8 +23,7 @@ from storyline.understand.split.knowledge import USAGE_WIDTH, word_knowledge, wo
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
 from build_place_words import place_words
-from build_word_usage import ABSENT
-from build_word_usage import word_usage as usage_rows
+from build_word_usage import ABSENT, usage_rows
 
 
 def test_ordinary_words_names_and_places() -> None:

@@ -121,8 +121,8 @@ def batch_features(lines: Sequence[list[str]], table: f.TokenTable) -> tuple[Arr
     at = rows_start[cut_line] + 1 + ci  # the token before the cut, in ``rows``
     cut_k = k[cut_line]
 
-    # The cut rows are written in place (not built apart and copied in): at ~300 columns
-    # the copy of every row was a third of the batch's cost.
+    # The cut rows are written in place, not built apart and copied in: at ~300 columns that
+    # copy cost about as much splitting speed as the wider rows themselves (~8 %).
     feats = np.zeros((len(row_line), f.N_FEATURES))
     cut_rows = np.flatnonzero(is_cut)
     feats[cut_rows, 0:_ROW] = rows[at, :_ROW]

@@ -91,10 +91,7 @@ class WordUsage:
         out = [0.0] * USAGE_WIDTH
         if not core[:1].isalpha():
             return tuple(out)
-        lower = core.lower()
-        if lower.endswith(("'s", "’s")):
-            lower = lower[:-2]
-        i = self.index.get(lower)
+        i = self.index.get(without_possessive(core).lower())
         if i is None:
             return tuple(out)
         cap = self.cap_logprob[i]
@@ -140,17 +137,21 @@ def load_lists() -> None:
     word_usage_table()
 
 
+def without_possessive(word: str) -> str:
+    """The word without a possessive "'s" ("Peru's" -> "Peru"): the lists and the usage
+    table hold the bare word."""
+    return word[:-2] if word.lower().endswith(("'s", "’s")) else word
+
+
 def word_knowledge(core: str) -> tuple[float, float, float]:
     """(ordinary word, given name, place) for a token stripped of punctuation: whether its
     lower-case form is an ordinary English word, whether it is a given name (in any case:
     "JUSTIN" too) and whether its folded form names a place."""
     if not core[:1].isalpha():
         return 0.0, 0.0, 0.0
-    lower = core.lower()
-    possessive = lower.endswith(("'s", "’s"))
-    bare = core[:-2] if possessive else core
+    bare = without_possessive(core)
     return (
-        float(lower in ordinary_words()),
+        float(core.lower() in ordinary_words()),
         float(bare in given_names() or bare.capitalize() in given_names()),
         float(fold(bare) in place_words()),
     )
