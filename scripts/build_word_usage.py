@@ -25,7 +25,10 @@ the clustering kept).
 Output: a compressed ``.npz`` (no pickles) that loads in tens of milliseconds, where a text
 file of the same 220,000 words took half a second to parse: ``words`` (the words, UTF-8,
 one a line, sorted), ``cap_logprob`` and ``lower_logprob`` (tenths, int16; ``ABSENT``: that
-form is not in the table), ``cap_class`` and ``lower_class`` (int8; -1: no cluster).
+form is not in the table), ``cap_class`` and ``lower_class`` (int8; -1: no cluster), and the
+whole cluster of each form: ``cap_cluster`` and ``lower_cluster`` (int16, a number into
+``cluster_paths``, the clusters' stored integers, sorted; -1: no cluster). The whole cluster
+(1,000 of them) feeds the splitter's cut statistics by class pair (``split/pairs.py``).
 """
 
 from __future__ import annotations
@@ -56,9 +59,13 @@ def capitalised(word: str) -> str:
 
 
 def usage_rows(probs: dict[str, float], clusters: dict[str, int],
-               min_log_prob: float = MIN_LOG_PROB) -> list[tuple[str, int, int, int, int]]:
+               min_log_prob: float = MIN_LOG_PROB
+               ) -> list[tuple[str, int, int, int, int, int, int]]:
     """The rows of the output file (word, capitalised and lower-case log-prob in tenths,
-    capitalised and lower-case class; see the module docstring), sorted by word."""
+    capitalised and lower-case class, capitalised and lower-case cluster number; see the
+    module docstring), sorted by word."""
+    paths = cluster_paths(clusters)
+    number = {p: i for i, p in enumerate(paths)}
     mask = (1 << CLUSTER_BITS) - 1
     words = sorted({w.lower() for w, p in probs.items()
                     if p > min_log_prob and w[:1].isalpha()})
@@ -75,8 +82,15 @@ def usage_rows(probs: dict[str, float], clusters: dict[str, int],
             ABSENT if pl is None else round(pl * 10),
             cc & mask if cc else -1,
             cl & mask if cl else -1,
+            number[cc] if cc else -1,
+            number[cl] if cl else -1,
         ))
     return rows
+
+
+def cluster_paths(clusters: dict[str, int]) -> list[int]:
+    """The distinct clusters (their stored integers, 0 = none left out), sorted."""
+    return sorted({c for c in clusters.values() if c})
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -91,7 +105,7 @@ def main(argv: list[str] | None = None) -> None:
     with gzip.open(src / "en_lexeme_cluster.json.gz", "rt", encoding="utf-8") as fh:
         clusters = json.load(fh)
     rows = usage_rows(probs, clusters)
-    words, cap_lp, lower_lp, cap_class, lower_class = zip(*rows, strict=True)
+    words, cap_lp, lower_lp, cap_class, lower_class, cap_cl, lower_cl = zip(*rows, strict=True)
     np.savez_compressed(
         args.out,
         words=np.frombuffer("\n".join(words).encode("utf-8"), dtype=np.uint8),
@@ -99,6 +113,9 @@ def main(argv: list[str] | None = None) -> None:
         lower_logprob=np.array(lower_lp, dtype=np.int16),
         cap_class=np.array(cap_class, dtype=np.int8),
         lower_class=np.array(lower_class, dtype=np.int8),
+        cap_cluster=np.array(cap_cl, dtype=np.int16),
+        lower_cluster=np.array(lower_cl, dtype=np.int16),
+        cluster_paths=np.array(cluster_paths(clusters), dtype=np.int32),
     )
     print(f"{len(rows)} words written to {args.out}")
 

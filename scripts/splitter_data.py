@@ -26,6 +26,7 @@ if str(REPO) not in sys.path:  # run as a script from anywhere: make the package
     sys.path.insert(0, str(REPO))
 
 from storyline.understand.split.features import phrase_counts, phrase_table  # noqa: E402
+from storyline.understand.split.pairs import build_pairs  # noqa: E402
 from storyline.understand.split.scorer import Scorer  # noqa: E402
 from storyline.understand.split.train import (  # noqa: E402
     TrainSettings,
@@ -34,6 +35,7 @@ from storyline.understand.split.train import (  # noqa: E402
     fit,
     fold_of,
     out_of_fold_examples,
+    pair_counts,
 )
 
 DEFAULT_DATA = REPO.parent / "shared" / "data"
@@ -316,7 +318,8 @@ def train_on(
     # The training features of every line see the extra titles without the borrowed ones.
     train_phrases = phrase_table(phrase_counts(rest)) if borrowed_set else phrases
     examples = out_of_fold_examples(lines, texts, rest, phrases=train_phrases)
-    return fit(examples, stats, settings or TrainSettings(), phrases)
+    keys, labels, _ = pair_counts(texts, extra)
+    return fit(examples, stats, settings or TrainSettings(), phrases, build_pairs(keys, labels))
 
 
 if __name__ == "__main__":

@@ -95,6 +95,8 @@ def test_word_usage_rows_keep_common_words_with_both_forms() -> None:
     rows = usage_rows(probs, clusters)
     # "rare" is too rare, "2004" no word; "NASA" is common only in capitals, a form the
     # features never look up, so it has no row.
-    assert rows == [("justin", -118, -142, 0b0110, -1), ("opener", -162, -125, -1, 0b0101)]
-    assert usage_rows({"Word": -10.0}, {}) == [("word", -100, ABSENT, -1, -1)]
+    # Whole clusters are numbered in the order of their stored integers: 0b1, 0b101, 0b10110.
+    assert rows == [("justin", -118, -142, 0b0110, -1, 2, -1),
+                    ("opener", -162, -125, -1, 0b0101, -1, 1)]
+    assert usage_rows({"Word": -10.0}, {}) == [("word", -100, ABSENT, -1, -1, -1, -1)]
     assert ABSENT == knowledge._ABSENT_IN_FILE  # the reader knows the writer's mark

@@ -20,6 +20,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from storyline.understand.split import features as f
+from storyline.understand.split.pairs import NO_WORD, gap_keys
 
 Array = NDArray[np.float64]
 Index = NDArray[np.intp]
@@ -158,6 +159,10 @@ def batch_features(lines: Sequence[list[str]], table: f.TokenTable) -> tuple[Arr
     hashes = rows[:, f._HASH_COL].astype(np.int64)
     keys = (hashes[at] * f._PHRASE_MULT + hashes[at + 1]) & (len(phrases) - 1)
     ctx[:, 25] = np.log1p(phrases[keys]) / 6.0
+    classes = rows[:, f._CLASS_COL].astype(np.int64) - 1
+    classes[classes < 0] = NO_WORD
+    ctx[:, 31:38] = table.lexicon.pairs.features(
+        gap_keys(classes, rows[:, f._MARK_COL].astype(np.int64), at))
     # "AP -", "(Reuters) -": a wire dateline opens a teaser and never stands in a headline
     # (no gold title holds one; 760 AG News teasers do).
     wire = np.zeros(len(head))

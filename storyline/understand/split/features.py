@@ -23,6 +23,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from storyline.understand.split.knowledge import N_CLUSTER_CLASSES, word_knowledge, word_usage
+from storyline.understand.split.pairs import CutPairs, token_class
 from storyline.understand.split.words import (
     ABBREVIATIONS,
     AGENCIES,
@@ -170,11 +171,14 @@ class Lexicon:
         self,
         stats: dict[str, tuple[float, float, float, float]],
         phrases: NDArray[np.uint16] | None = None,
+        pairs: CutPairs | None = None,
     ) -> None:
         self.stats = stats
         # Hashed counts of word pairs in headlines (see ``phrase_key``): "Fox News", "Gaza
         # Strip". A cut inside a common phrase is unlikely.
         self.phrases = np.zeros(1, dtype=np.uint16) if phrases is None else phrases
+        # Cut counts by word-class pair (pairs.py): the same for pairs never seen.
+        self.pairs = CutPairs.empty() if pairs is None else pairs
         start_k = sum(v[0] for v in stats.values())
         start_n = sum(v[1] for v in stats.values())
         end_k = sum(v[2] for v in stats.values())
@@ -184,7 +188,7 @@ class Lexicon:
 
     def without_words(self) -> Lexicon:
         """The same priors with no word known: what a text in an unseen language looks like."""
-        blind = Lexicon({}, self.phrases)
+        blind = Lexicon({}, self.phrases, self.pairs)
         blind.start_prior, blind.end_prior = self.start_prior, self.end_prior
         return blind
 
@@ -211,7 +215,9 @@ _CHARS_COL = N_ROW
 _HASH_COL = N_ROW + 1
 _CONTENT_COL = N_ROW + 2  # a content word (not a function word, over two letters)
 _WORD_ID_COL = N_ROW + 3  # the bare word's number in the table: equal words, equal numbers
-_TABLE_COLS = N_ROW + 4
+_CLASS_COL = N_ROW + 4  # the word's class + 1 and closing mark (pairs.token_class)
+_MARK_COL = N_ROW + 5
+_TABLE_COLS = N_ROW + 6
 PHRASE_BITS = 20
 _PHRASE_MULT = 1_000_003
 
@@ -279,6 +285,9 @@ class TokenTable:
         self._rows[row, _HASH_COL] = word_hash(word)
         self._rows[row, _CONTENT_COL] = len(word) > 2 and word not in ALL_FUNCTION_WORDS
         self._rows[row, _WORD_ID_COL] = self._word_ids.setdefault(word, len(self._word_ids))
+        cls, mark = token_class(token)
+        self._rows[row, _CLASS_COL] = cls + 1  # 0: no word (the rows padding a line)
+        self._rows[row, _MARK_COL] = mark
         self._index[token] = row
         return row
 
@@ -331,6 +340,16 @@ CONTEXT_FEATURES: tuple[str, ...] = (
     "name_then_opener",  # the teaser would open "Peru Yesterday, …": a name, then a clause opener
     "right_name_restated",  # "… Philippoussis | Mark Philippoussis withdrew": a capitalised
     # word, then a headline word: the teaser names in full whom the headline named
+    # How often a headline ends between words of these classes (pairs.CutPairs): the two
+    # words around the cut (whole clusters, their first bits, how often seen), the word
+    # before it and the word after it alone, the two words before it and the two after it.
+    "cut_class_pair",
+    "cut_class_pair_coarse",
+    "cut_class_pair_seen",
+    "cut_left_class",
+    "cut_right_class",
+    "cut_left_classes",
+    "cut_right_classes",
 )
 N_CONTEXT = len(CONTEXT_FEATURES)
 # Layout of a candidate row: token rows (shape + word statistics) of the word before the cut,

@@ -83,6 +83,10 @@ class WordUsage:
             self.lower_logprob = _log_probs(data["lower_logprob"])
             self.cap_class = data["cap_class"].tolist()
             self.lower_class = data["lower_class"].tolist()
+            self.cap_cluster = data["cap_cluster"].tolist()
+            self.lower_cluster = data["lower_cluster"].tolist()
+            # The clusters' stored integers (the bit path reversed: its first bits lowest).
+            self.cluster_paths = data["cluster_paths"].astype(np.int64)
 
     def features(self, core: str) -> tuple[float, ...]:
         """(capitalised-vs-lower log ratio / 3, frequency, known) and a one-hot of the
@@ -107,6 +111,21 @@ class WordUsage:
         if cls >= 0:
             out[3 + cls] = 1.0
         return tuple(out)
+
+
+    def cluster(self, core: str) -> int:
+        """The number of the Brown cluster of the token's own form (capitalised or lower
+        case; the other form's when its own has none) into ``cluster_paths``, -1 when the
+        table does not hold the word or neither form has a cluster."""
+        if not core[:1].isalpha():
+            return -1
+        i = self.index.get(without_possessive(core).lower())
+        if i is None:
+            return -1
+        own, other = self.cap_cluster[i], self.lower_cluster[i]
+        if not core[:1].isupper():
+            own, other = other, own
+        return int(own if own >= 0 else other)
 
 
 def _log_probs(tenths: np.ndarray) -> list[float]:

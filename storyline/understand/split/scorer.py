@@ -9,17 +9,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 from storyline.understand.split.features import N_FEATURES, Lexicon
+from storyline.understand.split.pairs import CutPairs
 from storyline.understand.split.prior import PRIOR_WEIGHTS
 
 Array = NDArray[np.float64]
 
 MODEL_PATH = Path(__file__).with_name("splitter.npz")
-FORMAT_VERSION = 5
+FORMAT_VERSION = 6
 
 # A cut whose structural-prior offset is this low or lower (-6: a teaser opening with a plain
 # lower-case word, a headline holding a wire dateline, two headline-end offsets together) is
@@ -54,6 +56,8 @@ class Scorer:
     # own length distribution is compared with (``adapt.adapt_to_listing``). None: no
     # adaptation.
     length_prior: Array | None = None
+    # Cut counts by word-class pair (``pairs.CutPairs``); None: the table knows nothing.
+    pairs: CutPairs | None = None
     _w: Array = field(init=False, repr=False, compare=False)
     _bias: Array = field(init=False, repr=False, compare=False)
     _tail: Array = field(init=False, repr=False, compare=False)
@@ -65,7 +69,7 @@ class Scorer:
             str(w): (float(r[0]), float(r[1]), float(r[2]), float(r[3]))
             for w, r in zip(self.lex_words.tolist(), self.lex_stats.tolist(), strict=True)
         }
-        return Lexicon(stats, self.phrases)
+        return Lexicon(stats, self.phrases, self.pairs)
 
     def __post_init__(self) -> None:
         # Fold the standardisation and the linear path into one matrix product, for speed:
@@ -106,6 +110,10 @@ class Scorer:
 
     def save(self, path: Path) -> None:
         """Write the weights as a compressed ``.npz`` (no pickles)."""
+        pairs = self.pairs or CutPairs.empty()
+        pair_arrays: dict[str, Any] = {
+            f"pairs_{name}": value.astype(np.int64 if name.endswith("keys") else np.uint32)
+            for name, value in pairs.arrays.items()}
         np.savez_compressed(
             path,
             version=np.array(FORMAT_VERSION),
@@ -122,6 +130,7 @@ class Scorer:
             phrases=self.phrases,
             temperature=np.array(self.temperature),
             length_prior=np.zeros(0) if self.length_prior is None else self.length_prior,
+            **pair_arrays,
         )
 
     @classmethod
@@ -153,6 +162,9 @@ class Scorer:
                 temperature=float(data["temperature"]),
                 length_prior=data["length_prior"].astype(np.float64)
                 if data["length_prior"].size else None,
+                pairs=CutPairs({name: data[f"pairs_{name}"].astype(
+                    np.int64 if name.endswith("keys") else np.float64)
+                    for name in CutPairs.NAMES}),
             )
 
 

@@ -25,6 +25,7 @@ from storyline.understand.split.features import (
     TokenTable,
     tokenize,
 )
+from storyline.understand.split.pairs import CutPairs, build_pairs, count_pairs
 from storyline.understand.split.scorer import Array, Scorer, segment_softmax
 from storyline.understand.split.tags import normalise, peel_prefix
 from storyline.understand.split.words import ABBREVIATIONS
@@ -205,15 +206,18 @@ def out_of_fold_examples(
     lean on them; counting them out of fold keeps the training features as noisy as real ones.
     Folds are assigned by a hash of the lower-cased title, so variants of one pair (Title
     Case, cut-off teaser, headline only) stay in the same fold. ``extra_titles`` (headlines
-    without teasers from another corpus) feed the headline-end statistics of every fold.
+    without teasers from another corpus) feed the headline-end statistics and the class-pair
+    counts of every fold.
     """
 
     base = count_words(extra_titles, [])
+    pair_events = pair_counts(texts, extra_titles, folds)
     examples: list[Example] = []
     for fold in range(folds):
         kept = [(t, x) for t, x in texts if fold_of(t, folds) != fold]
         stats = build_lexicon([t for t, _ in kept], [x for _, x in kept if x], base=base)
-        lexicon = Lexicon(stats, phrases)
+        keys, labels, owner = pair_events
+        lexicon = Lexicon(stats, phrases, build_pairs(keys[owner != fold], labels[owner != fold]))
         table = TokenTable(lexicon)
         # Some lines see no word statistics at all, so that the model still splits well when
         # every word is unknown (a language or vocabulary absent from the training text).
@@ -233,6 +237,16 @@ def out_of_fold_examples(
     return examples
 
 
+def pair_counts(
+    texts: Sequence[tuple[str, str]], extra_titles: Sequence[str] = (), folds: int = 5
+) -> tuple[NDArray[np.int64], Array, NDArray[np.int64]]:
+    """Class-pair gap events (``pairs.count_pairs``) of the (title, teaser) ``texts``, each
+    tagged with its line's fold, and of the ``extra_titles`` (fold -1: in every fold's
+    counts)."""
+    return count_pairs([*texts, *((t, "") for t in extra_titles)],
+                       [*(fold_of(t, folds) for t, _ in texts), *([-1] * len(extra_titles))])
+
+
 def _segments(batch: Sequence[Example]) -> tuple[Array, NDArray[np.intp], NDArray[np.intp], Array]:
     feats = np.concatenate([e.feats for e in batch])
     sizes = np.array([e.feats.shape[0] for e in batch])
@@ -247,6 +261,7 @@ def fit(
     lexicon_stats: dict[str, tuple[float, float, float, float]],
     settings: TrainSettings = TrainSettings(),
     phrases: NDArray[np.uint16] | None = None,
+    pairs: CutPairs | None = None,
 ) -> Scorer:
     """Train a scorer with Adam on the listwise loss; returns the fitted weights."""
     all_feats = np.concatenate([e.feats for e in examples])
@@ -289,6 +304,7 @@ def fit(
         phrases=np.zeros(1, dtype=np.uint16) if phrases is None else phrases,
         length_prior=length_prior([(e.gold, e.feats.shape[0]) for e in examples],
                                   [e.weight for e in examples]),
+        pairs=pairs,
     )
 
 

@@ -1,0 +1,269 @@
+"""How often a headline ends next to words of these kinds: cut statistics by word class.
+
+The phrase table (``features.phrase_table``) knows the word pairs it has counted ("Gaza
+Strip"); most pairs of a new publisher's line it has never seen ("Sania | Mirza", "TOUR |
+Championship", "Singers | Jennifer Lopez"). Words used alike share a Brown cluster
+(``knowledge.WordUsage``: given names, family names, sports bodies, job titles, ...), so
+counted by cluster, the training pairs say for any words how often a headline ends next to
+words of their kinds: almost never between a given name and a family name, often between a
+place and a sentence-opening article. The word before the cut keeps its closing mark (none,
+a sentence end, a comma or colon, another sign), which changes everything about it.
+
+For each candidate cut, five counts: the pair of words around it, the word before it alone,
+the word after it alone, the two words before it and the two words after it. Each is
+smoothed towards a coarser count (the pair towards the pair of its clusters' first six bits,
+the two words on one side towards the one word next to the cut, the coarse and one-word
+counts towards the overall rate), so rare combinations say little.
+
+A gap is counted in the first ``MAX_GAPS`` gaps of a gold line (title + teaser), as the
+splitter's candidates are; the gap after the title is a cut, every other one is not, and the
+gaps inside extra titles (headlines without a teaser, from another corpus) are not cuts
+either. Written by hand: a few smoothed count tables that no library offers in a form
+cheaper to look up than sorted key arrays.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from storyline.understand.split.knowledge import word_usage_table
+from storyline.understand.split.tags import normalise
+
+# The splitter looks at the first 40 tokens of a line (features.MAX_HEAD_TOKENS).
+MAX_GAPS = 40
+_STRIP = "“«‹\"'‘([¿¡„”»›’)].,;:!?…"
+# Marks closing the word before a cut.
+_NONE, _SENTENCE, _COMMA, _OTHER = range(4)
+N_MARKS = 4
+# Bits of the cluster path kept by the coarse class.
+COARSE_BITS = 6
+# Smoothing: as if this many gaps at the coarser level's rate had been seen as well.
+_ALPHA_COARSE = 20.0
+_ALPHA_FINE = 5.0
+
+
+def _classes() -> tuple[int, NDArray[np.int64]]:
+    """Number of whole-cluster classes (clusters, then the four fallbacks) and the coarse
+    class of each and of ``NO_WORD``."""
+    paths = word_usage_table().cluster_paths
+    n_clusters = len(paths)
+    coarse = np.concatenate([paths & ((1 << COARSE_BITS) - 1),
+                             (1 << COARSE_BITS) + np.arange(5)])
+    return n_clusters + 4, coarse.astype(np.int64)
+
+
+N_FINE, COARSE_OF = _classes()
+# The class of the word before the first word or after the last: there is none.
+NO_WORD = N_FINE
+_SPAN = N_FINE + 1  # classes, NO_WORD included
+N_COARSE = (1 << COARSE_BITS) + 5
+# Columns of ``CutPairs.features``.
+N_PAIR_FEATURES = 7
+
+
+def token_class(token: str) -> tuple[int, int]:
+    """(class, closing mark) of a token: its Brown cluster (``WordUsage.cluster``) or, for a
+    word the usage table lacks, one of four fallbacks (capitalised, lower case, digits,
+    other); the mark is what closes the token (nothing, ``.!?…``, ``,;:`` or another sign)."""
+    core = token.strip(_STRIP)
+    cluster = word_usage_table().cluster(core)
+    fallback = N_FINE - 4
+    if cluster >= 0:
+        cls = cluster
+    elif core[:1].isalpha():
+        cls = fallback if core[:1].isupper() else fallback + 1
+    elif core[:1].isdigit():
+        cls = fallback + 2
+    else:
+        cls = fallback + 3
+    end = token.rstrip("”»›\"'’)]")
+    if end.endswith((".", "!", "?", "…")):
+        mark = _SENTENCE
+    elif end.endswith((",", ";", ":")):
+        mark = _COMMA
+    elif token[-1:].isalnum():
+        mark = _NONE
+    else:
+        mark = _OTHER
+    return cls, mark
+
+
+def gap_keys(cls: NDArray[np.int64], marks: NDArray[np.int64], at: NDArray[np.int64]
+             ) -> NDArray[np.int64]:
+    """Keys of the cuts after tokens ``at`` of a sequence of token classes and marks
+    (``NO_WORD`` beyond either end), one row per cut: the pair around the cut (word before
+    it with its mark, word after it), the two words before it (marks kept) and the two after
+    it (the first one's mark kept)."""
+    def get(a: NDArray[np.int64], i: NDArray[np.int64], fill: int) -> NDArray[np.int64]:
+        ok = (i >= 0) & (i < len(a))
+        return np.where(ok, a[np.clip(i, 0, max(len(a) - 1, 0))], fill)
+
+    ca, ma = cls[at], marks[at]
+    cb, mb = get(cls, at + 1, NO_WORD), get(marks, at + 1, 0)
+    cp, mp = get(cls, at - 1, NO_WORD), get(marks, at - 1, 0)
+    cc = get(cls, at + 2, NO_WORD)
+    return np.stack([
+        (ca * N_MARKS + ma) * _SPAN + cb,
+        ((cp * N_MARKS + mp) * _SPAN + ca) * N_MARKS + ma,
+        (cb * N_MARKS + mb) * _SPAN + cc,
+    ], axis=1)
+
+
+class _Sparse:
+    """(cuts, gaps) counts of the keys seen, in a sorted key array."""
+
+    def __init__(self, keys: NDArray[np.int64], counts: NDArray[np.float64]) -> None:
+        self.keys = keys
+        self.counts = counts
+
+    def lookup(self, keys: NDArray[np.int64]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        """(cuts, gaps) of each key, zero for a key not held."""
+        if not len(self.keys):
+            return np.zeros(len(keys)), np.zeros(len(keys))
+        at = np.minimum(np.searchsorted(self.keys, keys), len(self.keys) - 1)
+        found = self.keys[at] == keys
+        return (np.where(found, self.counts[at, 0], 0.0),
+                np.where(found, self.counts[at, 1], 0.0))
+
+
+def _logit(p: NDArray[np.float64]) -> NDArray[np.float64]:
+    out: NDArray[np.float64] = np.log(p / (1.0 - p)) / 5.0
+    return out
+
+
+class CutPairs:
+    """Cut counts (cuts, gaps): ``tables["pair"]``, ``["left2"]`` and ``["right2"]`` hold
+    the keys of ``gap_keys`` seen at least twice; ``["coarse"]`` the pairs by coarse class,
+    ``["left"]`` and ``["right"]`` one side alone, dense."""
+
+    NAMES = ("pair_keys", "pair_counts", "left2_keys", "left2_counts", "right2_keys",
+             "right2_counts", "coarse", "left", "right")
+
+    def __init__(self, arrays: dict[str, NDArray[Any]]) -> None:
+        self.arrays = arrays
+        self.pair = _Sparse(arrays["pair_keys"].astype(np.int64), arrays["pair_counts"])
+        self.left2 = _Sparse(arrays["left2_keys"].astype(np.int64), arrays["left2_counts"])
+        self.right2 = _Sparse(arrays["right2_keys"].astype(np.int64), arrays["right2_counts"])
+        coarse = arrays["coarse"]
+        total = coarse.sum(axis=0)
+        self.known = bool(len(coarse))
+        self.rate = (total[0] + 1.0) / (total[1] + 2.0) if self.known else 0.0
+
+        def smoothed(table: NDArray[np.float64]) -> NDArray[np.float64]:
+            out: NDArray[np.float64] = (table[:, 0] + _ALPHA_COARSE * self.rate) / (
+                table[:, 1] + _ALPHA_COARSE)
+            return out
+
+        self._coarse_p = smoothed(coarse)
+        self._left_p = smoothed(arrays["left"])
+        self._right_p = smoothed(arrays["right"])
+
+    @classmethod
+    def empty(cls) -> CutPairs:
+        """A table that knows nothing: every column stays zero."""
+        return cls({name: np.zeros((0, 2)) if not name.endswith("keys")
+                    else np.zeros(0, dtype=np.int64) for name in cls.NAMES})
+
+    def features(self, keys: NDArray[np.int64]) -> NDArray[np.float64]:
+        """Per cut (rows of ``gap_keys``): the pair's logit smoothed towards its coarse
+        classes', the coarse logit, how often the pair was seen, the logits of the word
+        before the cut and of the word after it alone, and of the two words before it and
+        the two after it, each smoothed towards its one-word logit."""
+        out = np.zeros((len(keys), N_PAIR_FEATURES))
+        if not self.known:
+            return out
+        pair, left2, right2 = keys[:, 0], keys[:, 1], keys[:, 2]
+        right = pair % _SPAN
+        left = pair // _SPAN  # class and mark
+        coarse_key = ((COARSE_OF[left // N_MARKS] * N_MARKS + left % N_MARKS) * N_COARSE
+                      + COARSE_OF[right])
+        pc = self._coarse_p[coarse_key]
+        cuts, gaps = self.pair.lookup(pair)
+        out[:, 0] = _logit((cuts + _ALPHA_FINE * pc) / (gaps + _ALPHA_FINE))
+        out[:, 1] = _logit(pc)
+        out[:, 2] = np.log1p(gaps) / 8.0
+        pl, pr = self._left_p[left], self._right_p[right]
+        out[:, 3] = _logit(pl)
+        out[:, 4] = _logit(pr)
+        cuts, gaps = self.left2.lookup(left2)
+        out[:, 5] = _logit((cuts + _ALPHA_FINE * pl) / (gaps + _ALPHA_FINE))
+        cuts, gaps = self.right2.lookup(right2)
+        out[:, 6] = _logit((cuts + _ALPHA_FINE * pr) / (gaps + _ALPHA_FINE))
+        return out
+
+
+def count_pairs(lines: Iterable[tuple[str, str]], groups: Sequence[int] | None = None
+                ) -> tuple[NDArray[np.int64], NDArray[np.float64], NDArray[np.int64]]:
+    """Gap events of (title, teaser) lines (an empty teaser: a title alone, no cut in it):
+    keys (rows of ``gap_keys``), cut labels (1.0 at the gap after the title) and each
+    event's group (the line's ``groups`` entry, for counting out of fold)."""
+    cache: dict[str, tuple[int, int]] = {}
+    # All lines' tokens in one sequence, each line followed by a NO_WORD separator, so
+    # that the keys of every gap are computed at once.
+    cls: list[int] = []
+    marks: list[int] = []
+    at: list[int] = []
+    labels: list[float] = []
+    owner: list[int] = []
+    for j, (title, teaser) in enumerate(lines):
+        head = normalise(title).split(" ") if title.strip() else []
+        tail = normalise(teaser).split(" ") if teaser.strip() else []
+        # The gaps the splitter scores, and the word after the last of them.
+        tokens = (head + tail)[: MAX_GAPS + 2]
+        if len(tokens) < 2:
+            continue
+        start = len(cls)
+        for token in tokens:
+            c, m = cache.get(token) or cache.setdefault(token, token_class(token))
+            cls.append(c)
+            marks.append(m)
+        cls.append(NO_WORD)
+        marks.append(0)
+        n = min(len(tokens) - 1, MAX_GAPS)
+        at.extend(range(start, start + n))
+        cut = len(head) - 1 if tail else -1
+        labels.extend(float(i == cut) for i in range(n))
+        owner.extend([groups[j] if groups is not None else 0] * n)
+    keys = gap_keys(np.array(cls, dtype=np.int64), np.array(marks, dtype=np.int64),
+                    np.array(at, dtype=np.int64))
+    return keys.reshape(-1, 3), np.array(labels), np.array(owner, dtype=np.int64)
+
+
+def _sparse_counts(keys: NDArray[np.int64], labels: NDArray[np.float64]
+                   ) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
+    unique, inverse = np.unique(keys, return_inverse=True)
+    cuts = np.bincount(inverse, weights=labels, minlength=len(unique))
+    gaps = np.bincount(inverse, minlength=len(unique)).astype(np.float64)
+    return unique, np.stack([cuts, gaps], axis=1)
+
+
+def build_pairs(keys: NDArray[np.int64], labels: NDArray[np.float64],
+                min_gaps: int = 2) -> CutPairs:
+    """The table of these gap events; keys seen fewer than ``min_gaps`` times stay out of
+    the sparse tables (the dense ones keep them)."""
+    arrays: dict[str, NDArray[Any]] = {}
+    for col, name in enumerate(("pair", "left2", "right2")):
+        unique, counts = _sparse_counts(keys[:, col], labels)
+        if name == "pair":
+            right = unique % _SPAN
+            left = unique // _SPAN
+            coarse_key = ((COARSE_OF[left // N_MARKS] * N_MARKS + left % N_MARKS) * N_COARSE
+                          + COARSE_OF[right])
+            arrays["coarse"] = _dense(coarse_key, counts, N_COARSE * N_MARKS * N_COARSE)
+            arrays["left"] = _dense(left, counts, _SPAN * N_MARKS)
+            arrays["right"] = _dense(right, counts, _SPAN)
+        kept = counts[:, 1] >= min_gaps
+        arrays[f"{name}_keys"] = unique[kept]
+        arrays[f"{name}_counts"] = counts[kept]
+    return CutPairs(arrays)
+
+
+def _dense(index: NDArray[np.int64], counts: NDArray[np.float64], size: int
+           ) -> NDArray[np.float64]:
+    out = np.zeros((size, 2))
+    np.add.at(out, index, counts)
+    return out

@@ -1,0 +1,85 @@
+"""Tests of the cut statistics by word-class pair (``split/pairs.py``)."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given
+from hypothesis import strategies as st
+
+from storyline.understand.split import batch
+from storyline.understand.split.features import CONTEXT_FEATURES, Lexicon, TokenTable, tokenize
+from storyline.understand.split.pairs import (
+    N_FINE,
+    N_MARKS,
+    N_PAIR_FEATURES,
+    NO_WORD,
+    CutPairs,
+    build_pairs,
+    count_pairs,
+    gap_keys,
+    token_class,
+)
+
+
+def test_token_class_reads_clusters_fallbacks_and_marks() -> None:
+    justin, mark = token_class("Justin")
+    assert 0 <= justin < N_FINE - 4 and mark == 0
+    assert token_class("Danny")[0] == justin  # given names share clusters
+    assert token_class("“Justin,") == (justin, 2)  # quotes stripped, the comma is the mark
+    assert token_class("said.")[1] == 1
+    assert token_class("--")[1] == 3
+    assert token_class("Odalisqueish")[0] == N_FINE - 4  # unknown, capitalised
+    assert token_class("odalisqueish")[0] == N_FINE - 3
+    assert token_class("2004")[0] == N_FINE - 2
+    assert token_class("$")[0] == N_FINE - 1
+
+
+def test_counts_say_where_headlines_end() -> None:
+    # Headlines end between a place and "The" (a teaser opens), never between a given name
+    # and a family name, which these lines hold only inside a headline.
+    lines = [("Storm hits Peru", "The storm killed two."),
+             ("Floods in Chile", "The rain went on."),
+             ("Justin Langer retires", "He played 105 tests."),
+             ("Praise for Justin Langer", "Tributes came in."),
+             ("Mark Taylor retires", "")]
+    keys, labels, groups = count_pairs(lines, [0, 1, 2, 3, 4])
+    assert labels.sum() == 4  # the headline-only line has no cut
+    assert set(groups.tolist()) == {0, 1, 2, 3, 4}
+    table = build_pairs(keys, labels, min_gaps=1)
+
+    def logit(a: str, b: str) -> float:
+        (ca, ma), (cb, mb) = token_class(a), token_class(b)
+        keys = gap_keys(np.array([ca, cb]), np.array([ma, mb]), np.array([0]))
+        return float(table.features(keys)[0, 0])
+
+    assert logit("Peru", "The") > logit("Justin", "Langer")
+
+
+@given(st.lists(st.tuples(st.integers(0, NO_WORD), st.integers(0, N_MARKS - 1)),
+                min_size=2, max_size=20))
+def test_features_are_finite_for_any_words(tokens: list[tuple[int, int]]) -> None:
+    keys, labels, _ = count_pairs([("Storm hits Peru", "The storm killed two.")])
+    cls, marks = (np.array(c, dtype=np.int64) for c in zip(*tokens, strict=True))
+    cuts = gap_keys(cls, marks, np.arange(len(tokens) - 1))
+    for table in (build_pairs(keys, labels), CutPairs.empty()):
+        out = table.features(cuts)
+        assert out.shape == (len(tokens) - 1, N_PAIR_FEATURES) and np.isfinite(out).all()
+
+
+def test_gap_keys_see_no_word_beyond_the_ends() -> None:
+    cls, marks = np.array([5, 6]), np.array([0, 1])
+    pair, left2, right2 = gap_keys(cls, marks, np.array([0]))[0]
+    assert left2 // ((N_FINE + 1) * N_MARKS * N_MARKS) == NO_WORD  # nothing before "5"
+    assert right2 % (N_FINE + 1) == NO_WORD  # nothing after "6"
+    assert pair == (5 * N_MARKS + 0) * (N_FINE + 1) + 6
+
+
+def test_pair_columns_sit_in_the_cut_rows() -> None:
+    keys, labels, _ = count_pairs([("Storm hits Peru", "The storm killed two."),
+                                   ("Floods in Chile", "The rain went on.")])
+    lexicon = Lexicon({}, pairs=build_pairs(keys, labels, min_gaps=1))
+    feats, _ = batch.batch_features([tokenize("Rain hits Peru The rain went on")],
+                                    TokenTable(lexicon))
+    column = batch._CTX + CONTEXT_FEATURES.index("cut_class_pair")
+    # The cut after "Peru" (the third) is the one these counts favour; "no cut" says nothing.
+    assert int(np.argmax(feats[:-1, column])) == 2 and feats[-1, column] == 0.0
