@@ -28,7 +28,7 @@ one a line, sorted), ``cap_logprob`` and ``lower_logprob`` (tenths, int16; ``ABS
 form is not in the table), ``cap_class`` and ``lower_class`` (int8; -1: no cluster), and the
 whole cluster of each form: ``cap_cluster`` and ``lower_cluster`` (int16, a number into
 ``cluster_paths``, the clusters' stored integers, sorted; -1: no cluster). The whole cluster
-(1,000 of them) feeds the splitter's cut statistics by class pair (``split/pairs.py``).
+(999 of them) feeds the splitter's cut statistics by class pair (``split/pairs.py``).
 """
 
 from __future__ import annotations

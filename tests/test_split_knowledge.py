@@ -100,3 +100,20 @@ def test_word_usage_rows_keep_common_words_with_both_forms() -> None:
                     ("opener", -162, -125, -1, 0b0101, -1, 1)]
     assert usage_rows({"Word": -10.0}, {}) == [("word", -100, ABSENT, -1, -1, -1, -1)]
     assert ABSENT == knowledge._ABSENT_IN_FILE  # the reader knows the writer's mark
+
+
+def test_word_usage_cluster_of_the_own_form_or_else_the_other(tmp_path: Path) -> None:
+    path = tmp_path / "usage.npz"
+    np.savez(path, words=np.frombuffer(b"justin\nopener", dtype=np.uint8),
+             cap_logprob=np.array([-118, -162], dtype=np.int16),
+             lower_logprob=np.array([-142, -125], dtype=np.int16),
+             cap_class=np.array([6, -1], dtype=np.int8),
+             lower_class=np.array([-1, 5], dtype=np.int8),
+             cap_cluster=np.array([2, -1], dtype=np.int16),
+             lower_cluster=np.array([-1, 1], dtype=np.int16),
+             cluster_paths=np.array([1, 5, 22], dtype=np.int32))
+    table = knowledge.WordUsage(path)
+    assert table.cluster("Justin") == 2
+    assert table.cluster("justin") == 2  # no lower-case cluster: the capitalised form's
+    assert table.cluster("opener") == table.cluster("Opener") == 1
+    assert table.cluster("Langer") == -1 and table.cluster("2004") == -1

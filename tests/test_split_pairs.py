@@ -2,23 +2,43 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
 from storyline.understand.split import batch
-from storyline.understand.split.features import CONTEXT_FEATURES, Lexicon, TokenTable, tokenize
+from storyline.understand.split.features import (
+    _CLOSE,
+    _OPEN,
+    CONTEXT_FEATURES,
+    MAX_HEAD_TOKENS,
+    Lexicon,
+    TokenTable,
+    tokenize,
+)
 from storyline.understand.split.pairs import (
+    MAX_GAPS,
     N_FINE,
     N_MARKS,
     N_PAIR_FEATURES,
     NO_WORD,
+    STRIP,
     CutPairs,
     build_pairs,
     count_pairs,
     gap_keys,
     token_class,
 )
+from storyline.understand.split.scorer import Scorer
+from storyline.understand.split.splitter import Splitter
+from storyline.understand.split.train import fold_of, pair_counts
+
+
+def _tokenised(title: str, teaser: str) -> tuple[list[str], int]:
+    head = tokenize(title)
+    return head + tokenize(teaser), len(head)
 
 
 def test_token_class_reads_clusters_fallbacks_and_marks() -> None:
@@ -37,11 +57,11 @@ def test_token_class_reads_clusters_fallbacks_and_marks() -> None:
 def test_counts_say_where_headlines_end() -> None:
     # Headlines end between a place and "The" (a teaser opens), never between a given name
     # and a family name, which these lines hold only inside a headline.
-    lines = [("Storm hits Peru", "The storm killed two."),
-             ("Floods in Chile", "The rain went on."),
-             ("Justin Langer retires", "He played 105 tests."),
-             ("Praise for Justin Langer", "Tributes came in."),
-             ("Mark Taylor retires", "")]
+    lines = [_tokenised("Storm hits Peru", "The storm killed two."),
+             _tokenised("Floods in Chile", "The rain went on."),
+             _tokenised("Justin Langer retires", "He played 105 tests."),
+             _tokenised("Praise for Justin Langer", "Tributes came in."),
+             _tokenised("Mark Taylor retires", "")]
     keys, labels, groups = count_pairs(lines, [0, 1, 2, 3, 4])
     assert labels.sum() == 4  # the headline-only line has no cut
     assert set(groups.tolist()) == {0, 1, 2, 3, 4}
@@ -58,10 +78,11 @@ def test_counts_say_where_headlines_end() -> None:
 @given(st.lists(st.tuples(st.integers(0, NO_WORD), st.integers(0, N_MARKS - 1)),
                 min_size=2, max_size=20))
 def test_features_are_finite_for_any_words(tokens: list[tuple[int, int]]) -> None:
-    keys, labels, _ = count_pairs([("Storm hits Peru", "The storm killed two.")])
+    keys, labels, _ = count_pairs([_tokenised("Storm hits Peru", "The storm killed two.")])
     cls, marks = (np.array(c, dtype=np.int64) for c in zip(*tokens, strict=True))
     cuts = gap_keys(cls, marks, np.arange(len(tokens) - 1))
-    for table in (build_pairs(keys, labels), CutPairs.empty()):
+    # min_gaps=1 keeps every key seen, so looked-up counts are found as well as missed.
+    for table in (build_pairs(keys, labels, min_gaps=1), CutPairs.empty()):
         out = table.features(cuts)
         assert out.shape == (len(tokens) - 1, N_PAIR_FEATURES) and np.isfinite(out).all()
 
@@ -75,11 +96,53 @@ def test_gap_keys_see_no_word_beyond_the_ends() -> None:
 
 
 def test_pair_columns_sit_in_the_cut_rows() -> None:
-    keys, labels, _ = count_pairs([("Storm hits Peru", "The storm killed two."),
-                                   ("Floods in Chile", "The rain went on.")])
+    keys, labels, _ = count_pairs([_tokenised("Storm hits Peru", "The storm killed two."),
+                                   _tokenised("Floods in Chile", "The rain went on.")])
     lexicon = Lexicon({}, pairs=build_pairs(keys, labels, min_gaps=1))
     feats, _ = batch.batch_features([tokenize("Rain hits Peru The rain went on")],
                                     TokenTable(lexicon))
     column = batch._CTX + CONTEXT_FEATURES.index("cut_class_pair")
-    # The cut after "Peru" (the third) is the one these counts favour; "no cut" says nothing.
-    assert int(np.argmax(feats[:-1, column])) == 2 and feats[-1, column] == 0.0
+    # The cut after "Peru" (the third) is the one these counts favour.
+    assert int(np.argmax(feats[:-1, column])) == 2
+
+
+def test_training_counts_see_the_tokens_the_splitter_scores() -> None:
+    # The kicker and the media tag are peeled before the splitter scores a line: counted
+    # with them, the first headline word would have a neighbour it never has at prediction.
+    plain = pair_counts([("Storm hits Peru", "The storm killed two.")])
+    for title in ("Pakistan: Storm hits Peru", "[Video] Storm hits Peru"):
+        peeled = pair_counts([(title, "The storm killed two.")])
+        assert np.array_equal(peeled[0], plain[0]) and np.array_equal(peeled[1], plain[1])
+    # The keys counted for a line are those the splitter looks up for it.
+    tokens, head = _tokenised("Storm hits Peru", "The storm killed two.")
+    table = TokenTable(Lexicon({}))
+    rows = table.lookup(tokens)
+    classes = rows[:, batch.f._CLASS_COL].astype(np.int64) - 1
+    looked_up = gap_keys(classes, rows[:, batch.f._MARK_COL].astype(np.int64),
+                         np.arange(len(tokens) - 1))
+    assert np.array_equal(plain[0], looked_up)
+    assert plain[1].tolist() == [float(i == head - 1) for i in range(len(tokens) - 1)]
+
+
+def test_training_counts_are_grouped_by_fold() -> None:
+    texts = [("Storm hits Peru", "The storm killed two."), ("Floods in Chile", "Rain.")]
+    _, _, groups = pair_counts(texts, ["Extra title here"])
+    expected = [fold_of("Storm hits Peru")] * 6 + [fold_of("Floods in Chile")] * 3 + [-1] * 2
+    assert groups.tolist() == expected
+
+
+def test_constants_agree_with_the_features() -> None:
+    assert MAX_GAPS == MAX_HEAD_TOKENS
+    assert set(STRIP) == set(_OPEN + _CLOSE + ".,;:!?…")
+
+
+def test_model_file_keeps_the_counts(tmp_path: Path) -> None:
+    shipped = Scorer.load()
+    assert shipped.pairs is not None and shipped.pairs.known
+    shipped.save(tmp_path / "copy.npz")
+    copy = Scorer.load(tmp_path / "copy.npz")
+    assert copy.pairs is not None
+    for name in CutPairs.NAMES:
+        assert np.array_equal(copy.pairs.arrays[name], shipped.pairs.arrays[name]), name
+    line = "Injury sidelines Philippoussis Mark Philippoussis withdrew from the Open"
+    assert Splitter(copy).split(line) == Splitter(shipped).split(line)

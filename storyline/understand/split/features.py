@@ -177,7 +177,7 @@ class Lexicon:
         # Hashed counts of word pairs in headlines (see ``phrase_key``): "Fox News", "Gaza
         # Strip". A cut inside a common phrase is unlikely.
         self.phrases = np.zeros(1, dtype=np.uint16) if phrases is None else phrases
-        # Cut counts by word-class pair (pairs.py): the same for pairs never seen.
+        # Cut counts by word class (pairs.py); none: the seven columns stay zero.
         self.pairs = CutPairs.empty() if pairs is None else pairs
         start_k = sum(v[0] for v in stats.values())
         start_n = sum(v[1] for v in stats.values())

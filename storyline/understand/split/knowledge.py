@@ -112,7 +112,6 @@ class WordUsage:
             out[3 + cls] = 1.0
         return tuple(out)
 
-
     def cluster(self, core: str) -> int:
         """The number of the Brown cluster of the token's own form (capitalised or lower
         case; the other form's when its own has none) into ``cluster_paths``, -1 when the

@@ -15,11 +15,12 @@ smoothed towards a coarser count (the pair towards the pair of its clusters' fir
 the two words on one side towards the one word next to the cut, the coarse and one-word
 counts towards the overall rate), so rare combinations say little.
 
-A gap is counted in the first ``MAX_GAPS`` gaps of a gold line (title + teaser), as the
-splitter's candidates are; the gap after the title is a cut, every other one is not, and the
-gaps inside extra titles (headlines without a teaser, from another corpus) are not cuts
-either. Written by hand: a few smoothed count tables that no library offers in a form
-cheaper to look up than sorted key arrays.
+A gap is counted in the first ``MAX_GAPS`` gaps of a gold line (title + teaser, after the
+prefix the splitter peels: a kicker, a media tag), as the splitter's candidates are; the gap
+after the title is a cut, every other one is not, and the gaps inside extra titles
+(headlines without a teaser, from another corpus) are not cuts either. Written by hand: a
+few smoothed count tables that no library offers in a form cheaper to look up than sorted
+key arrays.
 """
 
 from __future__ import annotations
@@ -31,11 +32,12 @@ import numpy as np
 from numpy.typing import NDArray
 
 from storyline.understand.split.knowledge import word_usage_table
-from storyline.understand.split.tags import normalise
 
-# The splitter looks at the first 40 tokens of a line (features.MAX_HEAD_TOKENS).
+# The splitter looks at the first 40 tokens of a line (features.MAX_HEAD_TOKENS, which
+# this module cannot import: features imports it; a test checks they agree).
 MAX_GAPS = 40
-_STRIP = "“«‹\"'‘([¿¡„”»›’)].,;:!?…"
+# Quotes, brackets and punctuation around a word (features strips the same).
+STRIP = "“«‹\"'‘([¿¡„”»›’)].,;:!?…"
 # Marks closing the word before a cut.
 _NONE, _SENTENCE, _COMMA, _OTHER = range(4)
 N_MARKS = 4
@@ -69,7 +71,7 @@ def token_class(token: str) -> tuple[int, int]:
     """(class, closing mark) of a token: its Brown cluster (``WordUsage.cluster``) or, for a
     word the usage table lacks, one of four fallbacks (capitalised, lower case, digits,
     other); the mark is what closes the token (nothing, ``.!?…``, ``,;:`` or another sign)."""
-    core = token.strip(_STRIP)
+    core = token.strip(STRIP)
     cluster = word_usage_table().cluster(core)
     fallback = N_FINE - 4
     if cluster >= 0:
@@ -113,6 +115,17 @@ def gap_keys(cls: NDArray[np.int64], marks: NDArray[np.int64], at: NDArray[np.in
     ], axis=1)
 
 
+def split_pair(pair: NDArray[np.int64]
+               ) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]]:
+    """Pair keys (``gap_keys``' first column) taken apart: the word before the cut (class
+    and mark, as one number: class * N_MARKS + mark), the word after it (class), and the
+    key of the pair of their coarse classes."""
+    right = pair % _SPAN
+    left = pair // _SPAN
+    coarse = (COARSE_OF[left // N_MARKS] * N_MARKS + left % N_MARKS) * N_COARSE + COARSE_OF[right]
+    return left, right, coarse
+
+
 class _Sparse:
     """(cuts, gaps) counts of the keys seen, in a sorted key array."""
 
@@ -136,9 +149,10 @@ def _logit(p: NDArray[np.float64]) -> NDArray[np.float64]:
 
 
 class CutPairs:
-    """Cut counts (cuts, gaps): ``tables["pair"]``, ``["left2"]`` and ``["right2"]`` hold
-    the keys of ``gap_keys`` seen at least twice; ``["coarse"]`` the pairs by coarse class,
-    ``["left"]`` and ``["right"]`` one side alone, dense."""
+    """Cut counts (cuts, gaps) in ``arrays``: ``pair_*``, ``left2_*`` and ``right2_*``
+    hold the keys of ``gap_keys``' three columns (those kept by ``build_pairs``, sorted)
+    and their counts; ``coarse`` the pairs by coarse class, ``left`` and ``right`` one side
+    alone, dense."""
 
     NAMES = ("pair_keys", "pair_counts", "left2_keys", "left2_counts", "right2_keys",
              "right2_counts", "coarse", "left", "right")
@@ -177,10 +191,7 @@ class CutPairs:
         if not self.known:
             return out
         pair, left2, right2 = keys[:, 0], keys[:, 1], keys[:, 2]
-        right = pair % _SPAN
-        left = pair // _SPAN  # class and mark
-        coarse_key = ((COARSE_OF[left // N_MARKS] * N_MARKS + left % N_MARKS) * N_COARSE
-                      + COARSE_OF[right])
+        left, right, coarse_key = split_pair(pair)
         pc = self._coarse_p[coarse_key]
         cuts, gaps = self.pair.lookup(pair)
         out[:, 0] = _logit((cuts + _ALPHA_FINE * pc) / (gaps + _ALPHA_FINE))
@@ -196,10 +207,12 @@ class CutPairs:
         return out
 
 
-def count_pairs(lines: Iterable[tuple[str, str]], groups: Sequence[int] | None = None
+def count_pairs(lines: Iterable[tuple[Sequence[str], int]],
+                groups: Sequence[int] | None = None
                 ) -> tuple[NDArray[np.int64], NDArray[np.float64], NDArray[np.int64]]:
-    """Gap events of (title, teaser) lines (an empty teaser: a title alone, no cut in it):
-    keys (rows of ``gap_keys``), cut labels (1.0 at the gap after the title) and each
+    """Gap events of tokenised gold lines, each given as (the tokens the splitter scores,
+    how many of them are the headline's; all of them: a headline alone, no cut in it):
+    keys (rows of ``gap_keys``), cut labels (1.0 at the gap after the headline) and each
     event's group (the line's ``groups`` entry, for counting out of fold)."""
     cache: dict[str, tuple[int, int]] = {}
     # All lines' tokens in one sequence, each line followed by a NO_WORD separator, so
@@ -209,11 +222,9 @@ def count_pairs(lines: Iterable[tuple[str, str]], groups: Sequence[int] | None =
     at: list[int] = []
     labels: list[float] = []
     owner: list[int] = []
-    for j, (title, teaser) in enumerate(lines):
-        head = normalise(title).split(" ") if title.strip() else []
-        tail = normalise(teaser).split(" ") if teaser.strip() else []
+    for j, (line_tokens, head_tokens) in enumerate(lines):
         # The gaps the splitter scores, and the word after the last of them.
-        tokens = (head + tail)[: MAX_GAPS + 2]
+        tokens = line_tokens[: MAX_GAPS + 2]
         if len(tokens) < 2:
             continue
         start = len(cls)
@@ -225,8 +236,7 @@ def count_pairs(lines: Iterable[tuple[str, str]], groups: Sequence[int] | None =
         marks.append(0)
         n = min(len(tokens) - 1, MAX_GAPS)
         at.extend(range(start, start + n))
-        cut = len(head) - 1 if tail else -1
-        labels.extend(float(i == cut) for i in range(n))
+        labels.extend(float(i == head_tokens - 1) for i in range(n))
         owner.extend([groups[j] if groups is not None else 0] * n)
     keys = gap_keys(np.array(cls, dtype=np.int64), np.array(marks, dtype=np.int64),
                     np.array(at, dtype=np.int64))
@@ -249,10 +259,7 @@ def build_pairs(keys: NDArray[np.int64], labels: NDArray[np.float64],
     for col, name in enumerate(("pair", "left2", "right2")):
         unique, counts = _sparse_counts(keys[:, col], labels)
         if name == "pair":
-            right = unique % _SPAN
-            left = unique // _SPAN
-            coarse_key = ((COARSE_OF[left // N_MARKS] * N_MARKS + left % N_MARKS) * N_COARSE
-                          + COARSE_OF[right])
+            left, right, coarse_key = split_pair(unique)
             arrays["coarse"] = _dense(coarse_key, counts, N_COARSE * N_MARKS * N_COARSE)
             arrays["left"] = _dense(left, counts, _SPAN * N_MARKS)
             arrays["right"] = _dense(right, counts, _SPAN)

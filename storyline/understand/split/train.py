@@ -25,7 +25,7 @@ from storyline.understand.split.features import (
     TokenTable,
     tokenize,
 )
-from storyline.understand.split.pairs import CutPairs, build_pairs, count_pairs
+from storyline.understand.split.pairs import STRIP, CutPairs, build_pairs, count_pairs
 from storyline.understand.split.scorer import Array, Scorer, segment_softmax
 from storyline.understand.split.tags import normalise, peel_prefix
 from storyline.understand.split.words import ABBREVIATIONS
@@ -70,7 +70,6 @@ class TrainSettings:
 # Smallest scale a feature column is standardised with (see ``fit``).
 STD_FLOOR = 0.3
 
-_STRIP = "“«‹\"'‘([¿¡„”»›’)].,;:!?…"
 
 
 Counts = tuple[Counter[str], Counter[str], Counter[str], Counter[str]]
@@ -85,7 +84,7 @@ def count_words(titles: Sequence[str], teasers: Sequence[str]) -> Counts:
     for teaser in teasers:
         starts_sentence = True
         for tok in tokenize(normalise(teaser)):
-            core = tok.strip(_STRIP)
+            core = tok.strip(STRIP)
             if core:
                 start_n[core] += 1
                 if starts_sentence:
@@ -96,7 +95,7 @@ def count_words(titles: Sequence[str], teasers: Sequence[str]) -> Counts:
         # A title cut off with "..." does not end where its last word stands.
         cut_off = bool(tokens) and tokens[-1].endswith(("...", "…"))
         for j, tok in enumerate(tokens):
-            core = tok.strip(_STRIP).lower()
+            core = tok.strip(STRIP).lower()
             if core:
                 end_n[core] += 1
                 if j == len(tokens) - 1 and not cut_off:
@@ -211,13 +210,13 @@ def out_of_fold_examples(
     """
 
     base = count_words(extra_titles, [])
-    pair_events = pair_counts(texts, extra_titles, folds)
+    keys, labels, owner = pair_counts(texts, extra_titles, folds)
     examples: list[Example] = []
     for fold in range(folds):
         kept = [(t, x) for t, x in texts if fold_of(t, folds) != fold]
         stats = build_lexicon([t for t, _ in kept], [x for _, x in kept if x], base=base)
-        keys, labels, owner = pair_events
-        lexicon = Lexicon(stats, phrases, build_pairs(keys[owner != fold], labels[owner != fold]))
+        lexicon = Lexicon(stats, phrases,
+                          build_pairs(keys[owner != fold], labels[owner != fold]))
         table = TokenTable(lexicon)
         # Some lines see no word statistics at all, so that the model still splits well when
         # every word is unknown (a language or vocabulary absent from the training text).
@@ -242,9 +241,16 @@ def pair_counts(
 ) -> tuple[NDArray[np.int64], Array, NDArray[np.int64]]:
     """Class-pair gap events (``pairs.count_pairs``) of the (title, teaser) ``texts``, each
     tagged with its line's fold, and of the ``extra_titles`` (fold -1: in every fold's
-    counts)."""
-    return count_pairs([*texts, *((t, "") for t in extra_titles)],
-                       [*(fold_of(t, folds) for t, _ in texts), *([-1] * len(extra_titles))])
+    counts); tokens as the splitter scores them (prefix peeled), lines whose title the
+    prefix eats left out, as in training."""
+    lines: list[tuple[list[str], int]] = []
+    groups: list[int] = []
+    for (title, teaser), group in [*((x, fold_of(x[0], folds)) for x in texts),
+                                   *(((t, ""), -1) for t in extra_titles)]:
+        if (tokens := _tokens_and_gold(title, teaser)) is not None:
+            lines.append(tokens)
+            groups.append(group)
+    return count_pairs(lines, groups)
 
 
 def _segments(batch: Sequence[Example]) -> tuple[Array, NDArray[np.intp], NDArray[np.intp], Array]:
