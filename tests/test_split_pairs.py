@@ -26,6 +26,7 @@ from storyline.understand.split.pairs import (
     NO_WORD,
     STRIP,
     CutPairs,
+    _Sparse,
     build_pairs,
     count_pairs,
     gap_keys,
@@ -146,3 +147,14 @@ def test_model_file_keeps_the_counts(tmp_path: Path) -> None:
         assert np.array_equal(copy.pairs.arrays[name], shipped.pairs.arrays[name]), name
     line = "Injury sidelines Philippoussis Mark Philippoussis withdrew from the Open"
     assert Splitter(copy).split(line) == Splitter(shipped).split(line)
+
+
+@given(st.lists(st.integers(0, 5_000), max_size=300, unique=True),
+       st.lists(st.integers(0, 5_000), max_size=300))
+def test_hash_index_finds_what_a_sorted_search_finds(held: list[int], asked: list[int]) -> None:
+    keys = np.array(sorted(held), dtype=np.int64)
+    counts = np.stack([np.arange(len(keys)), np.arange(len(keys)) + 1.0], axis=1)
+    cuts, gaps = _Sparse(keys, counts).lookup(np.array(asked, dtype=np.int64))
+    expected = {k: i for i, k in enumerate(keys.tolist())}
+    assert cuts.tolist() == [float(expected.get(k, 0)) for k in asked]
+    assert gaps.tolist() == [float(expected[k] + 1) if k in expected else 0.0 for k in asked]

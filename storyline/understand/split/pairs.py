@@ -127,20 +127,56 @@ def split_pair(pair: NDArray[np.int64]
 
 
 class _Sparse:
-    """(cuts, gaps) counts of the keys seen, in a sorted key array."""
+    """(cuts, gaps) counts of the keys seen, found through an open-addressing hash index.
+
+    Written by hand because numpy has no hash map: a sorted array and ``searchsorted`` cost
+    a sixth of the splitter's time (17 cache-missing steps per look-up, three look-ups per
+    cut), a linear-probing table of twice the keys' size about 1.3 steps.
+    """
 
     def __init__(self, keys: NDArray[np.int64], counts: NDArray[np.float64]) -> None:
         self.keys = keys
         self.counts = counts
+        # A last row of zeros, for the keys not held (found at -1).
+        self._counts = np.vstack([counts, np.zeros((1, 2))])
+        bits = max(len(keys).bit_length() + 1, 4)
+        self._shift = np.uint64(64 - bits)
+        self._mask = (1 << bits) - 1
+        # slot -> number of the key held there, -1: empty. Keys are placed in probe order
+        # (all first choices, then the losers one slot on, ...), so a key's slot is never
+        # past an empty one on its probe path, which is what the look-up relies on.
+        self._slots = np.full(1 << bits, -1, dtype=np.int64)
+        pending = np.arange(len(keys))
+        at = self._hash(keys)
+        while len(pending):
+            free = self._slots[at] == -1
+            slots, first = np.unique(at[free], return_index=True)
+            placed = np.flatnonzero(free)[first]
+            self._slots[slots] = pending[placed]
+            keep = np.ones(len(pending), dtype=bool)
+            keep[placed] = False
+            pending, at = pending[keep], (at[keep] + 1) & self._mask
+
+    def _hash(self, keys: NDArray[np.int64]) -> NDArray[np.int64]:
+        mixed = keys.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15)
+        out: NDArray[np.int64] = (mixed >> self._shift).astype(np.int64)
+        return out
 
     def lookup(self, keys: NDArray[np.int64]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
         """(cuts, gaps) of each key, zero for a key not held."""
+        found = np.full(len(keys), -1, dtype=np.int64)
         if not len(self.keys):
             return np.zeros(len(keys)), np.zeros(len(keys))
-        at = np.minimum(np.searchsorted(self.keys, keys), len(self.keys) - 1)
-        found = self.keys[at] == keys
-        return (np.where(found, self.counts[at, 0], 0.0),
-                np.where(found, self.counts[at, 1], 0.0))
+        todo = np.arange(len(keys))
+        at = self._hash(keys)
+        while len(todo):
+            held = self._slots[at]
+            hit = held >= 0
+            hit[hit] = self.keys[held[hit]] == keys[todo[hit]]
+            found[todo[hit]] = held[hit]
+            going = (held >= 0) & ~hit  # another key sits here: probe on
+            todo, at = todo[going], (at[going] + 1) & self._mask
+        return self._counts[found, 0], self._counts[found, 1]
 
 
 def _logit(p: NDArray[np.float64]) -> NDArray[np.float64]:
