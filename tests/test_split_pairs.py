@@ -30,6 +30,7 @@ from storyline.understand.split.pairs import (
     build_pairs,
     count_pairs,
     gap_keys,
+    split_pair,
     token_class,
 )
 from storyline.understand.split.scorer import Scorer
@@ -86,6 +87,39 @@ def test_features_are_finite_for_any_words(tokens: list[tuple[int, int]]) -> Non
     for table in (build_pairs(keys, labels, min_gaps=1), CutPairs.empty()):
         out = table.features(cuts)
         assert out.shape == (len(tokens) - 1, N_PAIR_FEATURES) and np.isfinite(out).all()
+
+
+@given(st.lists(st.tuples(st.integers(0, NO_WORD), st.integers(0, N_MARKS - 1)),
+                min_size=2, max_size=20))
+def test_features_are_the_smoothed_counts(tokens: list[tuple[int, int]]) -> None:
+    # The columns are worked out per key at load; they must equal the smoothing applied to
+    # each cut's looked-up counts (seen keys and unseen ones alike).
+    lines = [_tokenised("Storm hits Peru", "The storm killed two."),
+             _tokenised("Justin Langer retires", "He played 105 tests."),
+             _tokenised("Floods in Chile", "")]
+    keys, labels, _ = count_pairs(lines)
+    table = build_pairs(keys, labels, min_gaps=1)
+    cls, marks = (np.array(c, dtype=np.int64) for c in zip(*tokens, strict=True))
+    cuts = np.concatenate([keys, gap_keys(cls, marks, np.arange(len(tokens) - 1))])
+
+    def logit(p: np.ndarray) -> np.ndarray:
+        return np.log(p / (1 - p)) / 5.0
+
+    def fine(counts: tuple[np.ndarray, np.ndarray], coarser: np.ndarray) -> np.ndarray:
+        return logit((counts[0] + 5.0 * coarser) / (counts[1] + 5.0))
+
+    def smoothed(dense: np.ndarray) -> np.ndarray:
+        return (dense[:, 0] + 20.0 * table.rate) / (dense[:, 1] + 20.0)
+
+    left, right, coarse_key = split_pair(cuts[:, 0])
+    pc = smoothed(table.arrays["coarse"])[coarse_key]
+    pl, pr = smoothed(table.arrays["left"])[left], smoothed(table.arrays["right"])[right]
+    expected = np.stack([
+        fine(table.pair.lookup(cuts[:, 0]), pc), logit(pc),
+        np.log1p(table.pair.lookup(cuts[:, 0])[1]) / 8.0, logit(pl), logit(pr),
+        fine(table.left2.lookup(cuts[:, 1]), pl), fine(table.right2.lookup(cuts[:, 2]), pr),
+    ], axis=1)
+    assert np.allclose(table.features(cuts), expected, rtol=0, atol=1e-12)
 
 
 def test_gap_keys_see_no_word_beyond_the_ends() -> None:

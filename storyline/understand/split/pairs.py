@@ -162,11 +162,12 @@ class _Sparse:
         out: NDArray[np.int64] = (mixed >> self._shift).astype(np.int64)
         return out
 
-    def lookup(self, keys: NDArray[np.int64]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-        """(cuts, gaps) of each key, zero for a key not held."""
+    def find(self, keys: NDArray[np.int64]) -> NDArray[np.int64]:
+        """Number of each key among those held (its row in ``keys`` and ``counts``), -1 for
+        a key not held."""
         found = np.full(len(keys), -1, dtype=np.int64)
         if not len(self.keys):
-            return np.zeros(len(keys)), np.zeros(len(keys))
+            return found
         todo = np.arange(len(keys))
         at = self._hash(keys)
         while len(todo):
@@ -176,6 +177,11 @@ class _Sparse:
             found[todo[hit]] = held[hit]
             going = (held >= 0) & ~hit  # another key sits here: probe on
             todo, at = todo[going], (at[going] + 1) & self._mask
+        return found
+
+    def lookup(self, keys: NDArray[np.int64]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        """(cuts, gaps) of each key, zero for a key not held."""
+        found = self.find(keys)
         return self._counts[found, 0], self._counts[found, 1]
 
 
@@ -208,9 +214,26 @@ class CutPairs:
                 table[:, 1] + _ALPHA_COARSE)
             return out
 
-        self._coarse_p = smoothed(coarse)
-        self._left_p = smoothed(arrays["left"])
-        self._right_p = smoothed(arrays["right"])
+        # Every column depends on its key alone, so it is worked out here once per key
+        # (the sparse tables' rows, then the dense fallbacks for the keys they lack)
+        # rather than for every cut: the logs cost more than the look-ups.
+        pc, pl, pr = smoothed(coarse), smoothed(arrays["left"]), smoothed(arrays["right"])
+        self._coarse_logit = _logit(pc)
+        self._left_logit = _logit(pl)
+        self._right_logit = _logit(pr)
+        self._pair_unseen = _fine_logit(0.0, 0.0, pc)
+        self._left2_unseen = _fine_logit(0.0, 0.0, pl)
+        self._right2_unseen = _fine_logit(0.0, 0.0, pr)
+        pair_keys, pair_counts = self.pair.keys, self.pair.counts
+        self._pair_logit = _fine_logit(pair_counts[:, 0], pair_counts[:, 1],
+                                       pc[split_pair(pair_keys)[2]])
+        self._pair_seen = np.log1p(pair_counts[:, 1]) / 8.0
+        left2_keys, left2_counts = self.left2.keys, self.left2.counts
+        self._left2_logit = _fine_logit(left2_counts[:, 0], left2_counts[:, 1],
+                                        pl[left2_keys % (_SPAN * N_MARKS)])
+        right2_keys, right2_counts = self.right2.keys, self.right2.counts
+        self._right2_logit = _fine_logit(right2_counts[:, 0], right2_counts[:, 1],
+                                         pr[right2_keys // (_SPAN * N_MARKS)])
 
     @classmethod
     def empty(cls) -> CutPairs:
@@ -228,19 +251,28 @@ class CutPairs:
             return out
         pair, left2, right2 = keys[:, 0], keys[:, 1], keys[:, 2]
         left, right, coarse_key = split_pair(pair)
-        pc = self._coarse_p[coarse_key]
-        cuts, gaps = self.pair.lookup(pair)
-        out[:, 0] = _logit((cuts + _ALPHA_FINE * pc) / (gaps + _ALPHA_FINE))
-        out[:, 1] = _logit(pc)
-        out[:, 2] = np.log1p(gaps) / 8.0
-        pl, pr = self._left_p[left], self._right_p[right]
-        out[:, 3] = _logit(pl)
-        out[:, 4] = _logit(pr)
-        cuts, gaps = self.left2.lookup(left2)
-        out[:, 5] = _logit((cuts + _ALPHA_FINE * pl) / (gaps + _ALPHA_FINE))
-        cuts, gaps = self.right2.lookup(right2)
-        out[:, 6] = _logit((cuts + _ALPHA_FINE * pr) / (gaps + _ALPHA_FINE))
+        found = self.pair.find(pair)
+        held = found >= 0
+        out[:, 0] = self._pair_unseen[coarse_key]
+        out[held, 0] = self._pair_logit[found[held]]
+        out[:, 1] = self._coarse_logit[coarse_key]
+        out[held, 2] = self._pair_seen[found[held]]
+        out[:, 3] = self._left_logit[left]
+        out[:, 4] = self._right_logit[right]
+        for col, table, key, logits, unseen, side in (
+                (5, self.left2, left2, self._left2_logit, self._left2_unseen, left),
+                (6, self.right2, right2, self._right2_logit, self._right2_unseen, right)):
+            found = table.find(key)
+            held = found >= 0
+            out[:, col] = unseen[side]
+            out[held, col] = logits[found[held]]
         return out
+
+
+def _fine_logit(cuts: NDArray[np.float64] | float, gaps: NDArray[np.float64] | float,
+                coarser: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Logit of a count smoothed towards the coarser level's rate ``coarser``."""
+    return _logit((cuts + _ALPHA_FINE * coarser) / (gaps + _ALPHA_FINE))
 
 
 def count_pairs(lines: Iterable[tuple[Sequence[str], int]],
