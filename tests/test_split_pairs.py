@@ -43,6 +43,15 @@ def _tokenised(title: str, teaser: str) -> tuple[list[str], int]:
     return head + tokenize(teaser), len(head)
 
 
+def _counts_of(table: _Sparse, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(cuts, gaps) of each key through the hash index, zero for a key not held."""
+    found = table.find(keys)
+    held = found >= 0
+    cuts, gaps = np.zeros(len(keys)), np.zeros(len(keys))
+    cuts[held], gaps[held] = table.counts[found[held], 0], table.counts[found[held], 1]
+    return cuts, gaps
+
+
 def test_token_class_reads_clusters_fallbacks_and_marks() -> None:
     justin, mark = token_class("Justin")
     assert 0 <= justin < N_FINE - 4 and mark == 0
@@ -115,9 +124,10 @@ def test_features_are_the_smoothed_counts(tokens: list[tuple[int, int]]) -> None
     pc = smoothed(table.arrays["coarse"])[coarse_key]
     pl, pr = smoothed(table.arrays["left"])[left], smoothed(table.arrays["right"])[right]
     expected = np.stack([
-        fine(table.pair.lookup(cuts[:, 0]), pc), logit(pc),
-        np.log1p(table.pair.lookup(cuts[:, 0])[1]) / 8.0, logit(pl), logit(pr),
-        fine(table.left2.lookup(cuts[:, 1]), pl), fine(table.right2.lookup(cuts[:, 2]), pr),
+        fine(_counts_of(table.pair, cuts[:, 0]), pc), logit(pc),
+        np.log1p(_counts_of(table.pair, cuts[:, 0])[1]) / 8.0, logit(pl), logit(pr),
+        fine(_counts_of(table.left2, cuts[:, 1]), pl),
+        fine(_counts_of(table.right2, cuts[:, 2]), pr),
     ], axis=1)
     assert np.allclose(table.features(cuts), expected, rtol=0, atol=1e-12)
 
@@ -188,7 +198,7 @@ def test_model_file_keeps_the_counts(tmp_path: Path) -> None:
 def test_hash_index_finds_what_a_sorted_search_finds(held: list[int], asked: list[int]) -> None:
     keys = np.array(sorted(held), dtype=np.int64)
     counts = np.stack([np.arange(len(keys)), np.arange(len(keys)) + 1.0], axis=1)
-    cuts, gaps = _Sparse(keys, counts).lookup(np.array(asked, dtype=np.int64))
+    cuts, gaps = _counts_of(_Sparse(keys, counts), np.array(asked, dtype=np.int64))
     expected = {k: i for i, k in enumerate(keys.tolist())}
     assert cuts.tolist() == [float(expected.get(k, 0)) for k in asked]
     assert gaps.tolist() == [float(expected[k] + 1) if k in expected else 0.0 for k in asked]
