@@ -87,11 +87,12 @@ def test_split_is_deterministic(line: str) -> None:
 
 
 def _same(a: object, b: object) -> bool:
-    # Equal splits; the confidence may differ in the last bits (sums in another order).
+    # Equal splits; the confidence may differ in the last bits: the splitter scores in
+    # float32, whose sums in another order (a batch of another shape) differ by ~1e-7.
     from dataclasses import astuple
 
     x, y = astuple(a), astuple(b)  # type: ignore[call-overload]
-    return bool(x[:5] == y[:5] and x[6] == y[6] and abs(x[5] - y[5]) < 1e-9)
+    return bool(x[:5] == y[:5] and x[6] == y[6] and abs(x[5] - y[5]) < 1e-6)
 
 
 @settings(max_examples=60, deadline=None)

@@ -32,6 +32,9 @@ FORMAT_VERSION = 6
 # are vetoed, so the hidden layer runs on a quarter of them.
 VETO_PRIOR = -5.5
 VETO_DROP = 20.0
+# The prior reads a few columns only: the veto is decided on those.
+_PRIOR_COLS = np.flatnonzero(PRIOR_WEIGHTS)
+_PRIOR_VALUES = PRIOR_WEIGHTS[_PRIOR_COLS]
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,8 +63,10 @@ class Scorer:
     pairs: CutPairs | None = None
     _w: Array = field(init=False, repr=False, compare=False)
     _bias: Array = field(init=False, repr=False, compare=False)
-    _tail: Array = field(init=False, repr=False, compare=False)
-    _tail_bias: Array = field(init=False, repr=False, compare=False)
+    _lin: Array = field(init=False, repr=False, compare=False)
+    _lin_bias: float = field(init=False, repr=False, compare=False)
+    _w32: NDArray[np.float32] = field(init=False, repr=False, compare=False)
+    _lin32: NDArray[np.float32] = field(init=False, repr=False, compare=False)
 
     def lexicon(self) -> Lexicon:
         """The word statistics as a lookup table."""
@@ -81,25 +86,29 @@ class Scorer:
             [self.w1, self.w_lin[:, None]], axis=1
         )
         w[:, -1] += PRIOR_WEIGHTS
-        object.__setattr__(self, "_w", np.ascontiguousarray(w[:, :-1]))
-        object.__setattr__(self, "_bias", bias[:-1].copy())
-        # Linear path (prior included) and the prior alone, computed for every row first:
-        # the prior says which rows are vetoed before the hidden layer runs.
-        tail = np.stack([w[:, -1], PRIOR_WEIGHTS], axis=1)
-        object.__setattr__(self, "_tail", tail)
-        object.__setattr__(self, "_tail_bias", np.array([bias[-1], 0.0]))
+        object.__setattr__(self, "_w", np.ascontiguousarray(w))
+        object.__setattr__(self, "_bias", bias)
+        object.__setattr__(self, "_lin", np.ascontiguousarray(w[:, -1]))
+        object.__setattr__(self, "_lin_bias", float(bias[-1]))
+        object.__setattr__(self, "_w32", self._w.astype(np.float32))
+        object.__setattr__(self, "_lin32", self._lin.astype(np.float32))
 
     def scores(self, feats: Array, offsets: NDArray[np.intp] | None = None) -> Array:
         """Unnormalised score of every candidate row of ``feats``, the structural prior included;
         rows the prior vetoes (see ``VETO_PRIOR``) skip the hidden layer. ``offsets`` splits
         the rows into lines (see ``batch.batch_features``); by default they are one line."""
-        tail = feats @ self._tail + self._tail_bias
-        out: Array = tail[:, 0] - VETO_DROP
-        open_rows = tail[:, 1] > VETO_PRIOR
+        # Rows built in float32 (the splitter's) meet float32 weights: the products read half
+        # the memory. Measured on the 7,305 bench lines: the same splits, confidences within
+        # 5e-7 of float64's, about a sixth faster (docs/splitter.md, tenth round).
+        w, lin = (self._w32, self._lin32) if feats.dtype == np.float32 else (self._w, self._lin)
+        prior = feats[:, _PRIOR_COLS] @ _PRIOR_VALUES
+        open_rows = prior > VETO_PRIOR
         # A line's "no cut" row (its last) is never vetoed, so some row is always open.
         open_rows[-1 if offsets is None else offsets[1:] - 1] = True
-        z = feats[open_rows] @ self._w + self._bias
-        out[open_rows] = np.maximum(z, 0.0) @ self.w2 + tail[open_rows, 0]
+        out = np.asarray(feats @ lin, dtype=np.float64) + (self._lin_bias - VETO_DROP)
+        z = np.asarray(feats[open_rows] @ w, dtype=np.float64) + self._bias
+        # The last column of ``z`` is the linear path, the others the hidden units.
+        out[open_rows] = np.maximum(z[:, :-1], 0.0) @ self.w2 + z[:, -1]
         return out
 
     def probabilities(self, feats: Array, offsets: NDArray[np.intp] | None = None) -> Array:

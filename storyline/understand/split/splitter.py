@@ -143,7 +143,7 @@ class Splitter:
         probs: NDArray[np.float64] = np.zeros(0)
         offsets = np.zeros(1, dtype=np.intp)
         if cuttable:
-            feats, offsets = batch_features(cuttable, self.table)
+            feats, offsets = batch_features(cuttable, self.table, np.float32)
             probs = self.scorer.probabilities(feats, offsets)
         spans = iter(zip(offsets[:-1].tolist(), offsets[1:].tolist(), strict=True))
         results: list[_Scored | ListingSplit] = []
