@@ -140,3 +140,27 @@ def test_batch_features_equal_single_line_features(token_lists: list[list[str]])
     assert offsets[-1] == len(feats)
     for j, tokens in enumerate(token_lists):
         assert np.array_equal(feats[offsets[j] : offsets[j + 1]], candidate_features(tokens, table))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.lists(st.one_of(few_words, words.filter(lambda w: w.strip() != "")),
+                         min_size=2, max_size=70), min_size=1, max_size=8))
+def test_float32_scores_equal_float64_scores(token_lists: list[list[str]]) -> None:
+    # The splitter scores float32 rows with float32 copies of the weights; training and
+    # calibration score float64 rows. Both must be the same function of the line.
+    import numpy as np
+
+    from storyline.understand.split.batch import batch_features
+    from storyline.understand.split.features import TokenTable
+
+    table = TokenTable(SPLITTER.scorer.lexicon())
+    wide, offsets = batch_features(token_lists, table)
+    narrow, _ = batch_features(token_lists, table, np.float32)
+    assert narrow.dtype == np.float32
+    assert np.array_equal(narrow, wide.astype(np.float32))
+    scorer = SPLITTER.scorer
+    exact, fast = scorer.scores(wide, offsets), scorer.scores(narrow, offsets)
+    assert fast.dtype == np.float64
+    assert np.allclose(fast, exact, rtol=1e-5, atol=1e-3)
+    assert np.allclose(scorer.probabilities(narrow, offsets),
+                       scorer.probabilities(wide, offsets), atol=1e-5)

@@ -99,7 +99,7 @@ class Scorer:
         the rows into lines (see ``batch.batch_features``); by default they are one line."""
         # Rows built in float32 (the splitter's) meet float32 weights: the products read half
         # the memory. Measured on the 7,305 bench lines: the same splits, confidences within
-        # 5e-7 of float64's, about a sixth faster (docs/splitter.md, tenth round).
+        # 5e-7 of float64's, about 14 % faster (docs/splitter.md, tenth round).
         w, lin = (self._w32, self._lin32) if feats.dtype == np.float32 else (self._w, self._lin)
         prior = feats[:, _PRIOR_COLS] @ _PRIOR_VALUES
         open_rows = prior > VETO_PRIOR
